@@ -1,0 +1,28 @@
+# hubspot_connector developer commands. Everything installs itself on first use
+# into .cache/ (git-ignored): Odoo 19, a venv, Chromium; see tools/setup.sh.
+.PHONY: help setup test demo lint sandbox clean
+
+help:
+	@echo "make demo   - Odoo 19 with the addon and a local HubSpot sandbox on http://localhost:8069"
+	@echo "make test   - fresh database, install, all tests (browser included), linters"
+	@echo "make lint   - ruff + pylint-odoo"
+	@echo "make setup  - only prepare Odoo 19, the venv, PostgreSQL and Chromium"
+	@echo "make clean  - remove the caches (.cache/)"
+
+setup:
+	@tools/setup.sh
+
+test:
+	@tools/run_tests.sh
+
+demo:
+	@tools/demo.sh
+
+lint:
+	@tools/lint.sh
+
+sandbox: setup
+	@.cache/venv/bin/python -m sandbox --companies 25 --verbose
+
+clean:
+	rm -rf .cache

@@ -1,0 +1,2 @@
+from . import hubspot_account
+from . import res_config_settings
