@@ -17,16 +17,23 @@ log=$logs/test-$(date +%Y%m%d-%H%M%S)-$$.log
 port=$("$HUBSPOT_VENV/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 tags=${TEST_TAGS:-/hubspot_connector}
 
-cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1 || true; }
-trap cleanup EXIT
-cleanup
+# KEEP_DB=1 (with HUBSPOT_TEST_DB=name) keeps the database for a faster next run,
+# which then updates the module instead of installing it.
+install=-i
+if [ -n "${KEEP_DB:-}" ]; then
+  if psql -X -lqt | cut -d'|' -f1 | grep -qx " $db "; then install=-u; fi
+else
+  cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1 || true; }
+  trap cleanup EXIT
+  cleanup
+fi
 
 echo "== tests: database $db, log $log"
 start=$(date +%s)
 set +e
 # Show the test progress and anything that is not plain INFO; keep all in the log.
 "$HUBSPOT_VENV/bin/python" -m odoo \
-  --addons-path="$HUBSPOT_ADDONS_PATH" -d "$db" -i hubspot_connector \
+  --addons-path="$HUBSPOT_ADDONS_PATH" -d "$db" "$install" hubspot_connector \
   --test-enable --test-tags="$tags" --stop-after-init \
   --http-interface=127.0.0.1 --http-port="$port" --gevent-port=0 \
   --db-filter="^$db\$" --without-demo=True --log-level=info --max-cron-threads=0 \
