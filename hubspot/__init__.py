@@ -6,7 +6,8 @@ Odoo, so it can be used and tested on its own. The Odoo models build one
 user-facing messages.
 """
 
-from .client import HubSpotClient
+from .batch import BatchError, BatchResult
+from .client import HubSpotClient, modified_property, record_modified_at
 from .errors import (
     HubSpotAuthError,
     HubSpotConflictError,
@@ -21,12 +22,15 @@ from .errors import (
     HubSpotValidationError,
 )
 from .paths import API_VERSIONS, DEFAULT_API_VERSION, ApiPaths
-from .tokens import StaticToken
+from .ratelimit import RateLimiter
+from .tokens import OAuthToken, StaticToken, authorize_url
 
 __all__ = [
     "API_VERSIONS",
     "DEFAULT_API_VERSION",
     "ApiPaths",
+    "BatchError",
+    "BatchResult",
     "HubSpotAuthError",
     "HubSpotClient",
     "HubSpotConflictError",
@@ -39,5 +43,10 @@ __all__ = [
     "HubSpotServerError",
     "HubSpotTimeoutError",
     "HubSpotValidationError",
+    "OAuthToken",
+    "RateLimiter",
     "StaticToken",
+    "authorize_url",
+    "modified_property",
+    "record_modified_at",
 ]

@@ -121,7 +121,8 @@ class HubspotAccount(models.Model):
     def action_test_connection(self):
         """Ask HubSpot for the portal's details; store its id and UI domain."""
         self.ensure_one()
-        details = self._call_hubspot(lambda client: client.get_account_details())
+        # A person waits for this answer: no retries, a short timeout.
+        details = self._call_hubspot(lambda client: client.get_account_details(), max_retries=0, timeout=15)
         portal_id = str(details.get("portalId") or "")
         self.write(
             {
@@ -144,8 +145,11 @@ class HubspotAccount(models.Model):
         }
 
     # ------------------------------------------------------ business logic
-    def _get_client(self):
-        """A HubSpot client for this account (reads the token as superuser)."""
+    def _get_client(self, **options):
+        """A HubSpot client for this account (reads the token as superuser).
+
+        ``options`` go to :class:`HubSpotClient` (``timeout``, ``max_retries``...).
+        """
         self.ensure_one()
         account = self.sudo()
         if not account.access_token:
@@ -154,12 +158,15 @@ class HubspotAccount(models.Model):
             base_url=account.api_base_url,
             token=account.access_token,
             api_version=account.api_version,
+            rate_limit=account.rate_limit_per_10s,
+            limiter_key=("hubspot.account", self.env.cr.dbname, account.id),
+            **options,
         )
 
-    def _call_hubspot(self, operation):
+    def _call_hubspot(self, operation, **options):
         """Run ``operation(client)``; turn HubSpot errors into clear user errors."""
         self.ensure_one()
-        client = self._get_client()
+        client = self._get_client(**options)
         try:
             return operation(client)
         except HubSpotError as error:

@@ -1,4 +1,5 @@
 from . import test_access
+from . import test_client
 from . import test_client_core
 from . import test_connection
 from . import test_install

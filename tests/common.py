@@ -15,12 +15,15 @@ class MockedHubSpotMixin:
     Odoo's test harness blocks every HTTP request that is not for localhost
     before it reaches the transport; `responses` mocks the transport. Requests for
     ``BASE_URL`` pass through to it (and fail with ConnectionError when a test did
-    not mock them); everything else keeps Odoo's guard.
+    not mock them), and so do requests to 127.0.0.1 (the sandbox); everything else
+    keeps Odoo's guard.
     """
 
     @classmethod
     def _request_handler(cls, s, r, /, **kw):
-        if urlsplit(r.url).hostname == urlsplit(BASE_URL).hostname:
+        # The loopback case also keeps the client's own timeout (Odoo raises short
+        # timeouts to 10 s), which the timeout tests need.
+        if urlsplit(r.url).hostname in (urlsplit(BASE_URL).hostname, "127.0.0.1"):
             return _super_send(s, r, **kw)
         return super()._request_handler(s, r, **kw)
 

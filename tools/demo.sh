@@ -34,7 +34,7 @@ trap stop_all EXIT
 trap 'stop_all; exit 130' INT TERM
 for _ in $(seq 50); do port_busy "$sandbox_port" && break; sleep 0.1; done
 
-if ! psql -X -lqt | cut -d'|' -f1 | grep -qx " $db "; then
+if [ "$(psql -X -d postgres -tAc "select 1 from pg_database where datname = '$db'")" != 1 ]; then
   echo "== creating database $db with hubspot_connector (about a minute)"
   "$py" -m odoo "${opts[@]}" -i hubspot_connector --stop-after-init --without-demo=True --log-level=warn
 fi

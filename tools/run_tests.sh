@@ -21,7 +21,7 @@ tags=${TEST_TAGS:-/hubspot_connector}
 # which then updates the module instead of installing it.
 install=-i
 if [ -n "${KEEP_DB:-}" ]; then
-  if psql -X -lqt | cut -d'|' -f1 | grep -qx " $db "; then install=-u; fi
+  if [ "$(psql -X -d postgres -tAc "select 1 from pg_database where datname = '$db'")" = 1 ]; then install=-u; fi
 else
   cleanup() { dropdb --if-exists "$db" >/dev/null 2>&1 || true; }
   trap cleanup EXIT
