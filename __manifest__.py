@@ -11,6 +11,8 @@
     "data": [
         "security/hubspot_connector_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "data/res_partner_category_data.xml",
         "views/hubspot_account_views.xml",
         "views/res_config_settings_views.xml",
         "views/hubspot_menus.xml",

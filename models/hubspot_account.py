@@ -1,4 +1,5 @@
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from odoo import api, fields, models
@@ -20,6 +21,17 @@ from ..hubspot.client import DEFAULT_BASE_URL
 _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
+OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
+# Settings that change what syncs: editable only while the integration is stopped.
+SYNC_SETTINGS = (
+    "company_id",
+    "sync_companies",
+    "sync_contacts",
+    "review_new_companies",
+    "contacts_only_existing_companies",
+    "exclude_property",
+    "exclude_values",
+)
 
 
 class HubspotAccount(models.Model):
@@ -92,12 +104,85 @@ class HubspotAccount(models.Model):
     ui_domain = fields.Char(string="UI Domain", readonly=True, copy=False)
     connection_checked_at = fields.Datetime(string="Last Connection Test", readonly=True, copy=False)
 
+    # What syncs
+    sync_companies = fields.Boolean(string="Companies", default=True)
+    sync_contacts = fields.Boolean(string="Contacts", default=True)
+    sync_interval = fields.Selection(
+        [("5", "Every 5 minutes"), ("15", "Every 15 minutes"), ("60", "Hourly"), ("1440", "Daily")],
+        string="Schedule",
+        default="5",
+        required=True,
+        help="How often this portal syncs (the sync jobs run every 5 minutes and skip accounts not yet due).",
+    )
+    review_new_companies = fields.Boolean(
+        help="New HubSpot companies wait in Pending Companies until a salesperson accepts them."
+    )
+    contacts_only_existing_companies = fields.Boolean(
+        string="Only contacts of known companies",
+        help="Import a contact only when its company is already in Odoo; otherwise its company is imported too.",
+    )
+    exclude_property = fields.Char(
+        string="Exclude property",
+        default="sync_to_odoo",
+        help="HubSpot company property that keeps a company (and its contacts) out of Odoo.",
+    )
+    exclude_values = fields.Char(
+        default="no,nein,false",
+        help="Comma-separated values of the exclude property that mean “do not sync” (case-insensitive).",
+    )
+    notify_group_id = fields.Many2one(
+        "res.groups",
+        string="Notify",
+        help="Users of this group get one inbox notification per run that added or updated records.",
+    )
+    owners_refreshed_at = fields.Datetime(readonly=True, copy=False)
+    mapping_ids = fields.One2many("hubspot.field.mapping", "account_id", string="Field Mappings")
+    owner_ids = fields.One2many("hubspot.owner", "account_id", string="Owners")
+    checkpoint_ids = fields.One2many("hubspot.sync.checkpoint", "account_id", string="Checkpoints")
+    run_ids = fields.One2many("hubspot.sync.run", "account_id", string="Sync Runs")
+    run_count = fields.Integer(compute="_compute_health")
+    open_error_count = fields.Integer(string="Records to Retry", compute="_compute_health")
+    pending_count = fields.Integer(string="Pending Companies", compute="_compute_health")
+    health = fields.Selection(
+        [("none", "No run yet"), ("ok", "Healthy"), ("warning", "Some records failed"), ("error", "Last run failed")],
+        compute="_compute_health",
+    )
+    health_summary = fields.Text(compute="_compute_health")
+
     _portal_company_unique = models.Constraint(
         "UNIQUE(portal_id, company_id)",
         "This HubSpot portal is already connected for this company.",
     )
 
     # ------------------------------------------------------------ computes
+    def _compute_health(self):
+        Run = self.env["hubspot.sync.run"].sudo()
+        Error = self.env["hubspot.sync.error"].sudo()
+        Pending = self.env["hubspot.pending.company"].sudo()
+        labels = dict(self.env["hubspot.sync.run"]._fields["object_type"]._description_selection(self.env))
+        for account in self:
+            if not account.id:
+                account.update(run_count=0, open_error_count=0, pending_count=0, health="none", health_summary=False)
+                continue
+            account.run_count = Run.search_count([("account_id", "=", account.id)])
+            account.open_error_count = Error.search_count([("account_id", "=", account.id), ("state", "=", "open")])
+            account.pending_count = Pending.search_count([("account_id", "=", account.id), ("state", "=", "pending")])
+            lines, states = [], set()
+            for object_type, label in labels.items():
+                last = Run.search([("account_id", "=", account.id), ("object_type", "=", object_type)], limit=1)
+                if last:
+                    states.add(last.state)
+                    lines.append(f"{label}: {last.state} {last.ended_at or last.started_at} ({last._summary()})")
+            account.health_summary = "\n".join(lines) or False
+            if not states:
+                account.health = "none"
+            elif "failed" in states:
+                account.health = "error"
+            elif account.open_error_count or "partial" in states:
+                account.health = "warning"
+            else:
+                account.health = "ok"
+
     def _compute_has_access_token(self):
         # Users who may not read the token may still know whether one is set.
         for account, sudo_account in zip(self, self.sudo(), strict=True):
@@ -117,7 +202,96 @@ class HubspotAccount(models.Model):
             if not 1 <= account.rate_limit_per_10s <= 1000:
                 raise ValidationError(self.env._("Requests per 10 s must be between 1 and 1000."))
 
+    # ---------------------------------------------------------------- CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        accounts = super().create(vals_list)
+        accounts._create_default_mappings()
+        return accounts
+
+    def write(self, vals):
+        running = self.filtered(lambda a: a.state == "running")
+        if running and set(vals) & set(SYNC_SETTINGS):
+            raise UserError(self.env._("Stop the integration of “%s” before changing what it syncs.", running[0].name))
+        return super().write(vals)
+
     # ------------------------------------------------------------- actions
+    def action_start(self):
+        """*Start integration*: the first full import runs now, then the schedule."""
+        self.write({"state": "running"})
+        self.action_sync_now()
+        return True
+
+    def action_stop(self):
+        self.write({"state": "stopped"})
+        return True
+
+    def action_reset(self):
+        """*Reset*: forget the checkpoints; the next run imports everything again."""
+        if self.filtered(lambda a: a.state == "running"):
+            raise UserError(self.env._("Stop the integration before resetting it."))
+        self.sudo().checkpoint_ids.unlink()
+        self.write({"state": "draft"})
+        return True
+
+    def action_sync_now(self):
+        """Ask the sync jobs to run soon (never a long request in the browser)."""
+        engine = self.env["hubspot.sync.engine"]
+        for object_type in ("companies", "contacts"):
+            spec = engine._spec(object_type)
+            if any(account[spec.enable_flag] for account in self):
+                self.env.ref(spec.cron).sudo()._trigger()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "info",
+                "message": self.env._("The HubSpot sync will run in a moment."),
+                "sticky": False,
+            },
+        }
+
+    def action_refresh_catalogue(self):
+        """Fetch the portal's properties and owners."""
+        self.ensure_one()
+        client = self._get_client()
+        try:
+            for object_type in ("companies", "contacts"):
+                self.env["hubspot.property"].sudo()._refresh(self, object_type, client)
+            self.env["hubspot.owner"].sudo()._refresh(self, client)
+        except HubSpotError as error:
+            raise UserError(self._error_message(error)) from None
+        self.owners_refreshed_at = fields.Datetime.now()
+        return True
+
+    def _open(self, model, name, domain=None, context=None):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": model,
+            "view_mode": "list,form",
+            "domain": domain or [("account_id", "=", self.id)],
+            "context": dict(context or {}, default_account_id=self.id),
+        }
+
+    def action_view_runs(self):
+        self.ensure_one()
+        return self._open("hubspot.sync.run", self.env._("Sync Runs"))
+
+    def action_view_errors(self):
+        self.ensure_one()
+        return self._open(
+            "hubspot.sync.error", self.env._("Records to Retry"), [("account_id", "=", self.id), ("state", "=", "open")]
+        )
+
+    def action_view_pending(self):
+        self.ensure_one()
+        return self._open(
+            "hubspot.pending.company",
+            self.env._("Pending Companies"),
+            [("account_id", "=", self.id), ("state", "=", "pending")],
+        )
+
     def action_test_connection(self):
         """Ask HubSpot for the portal's details; store its id and UI domain."""
         self.ensure_one()
@@ -200,3 +374,137 @@ class HubspotAccount(models.Model):
                 "HubSpot's rate limit was reached (%(policy)s). Try again later.", policy=error.policy or "429"
             )
         return self.env._("HubSpot returned an error: %(error)s", error=str(error))
+
+    # ------------------------------------------------------------- sync
+    def _create_default_mappings(self):
+        """The out-of-the-box field mappings of every object type."""
+        engine = self.env["hubspot.sync.engine"]
+        Fields = self.env["ir.model.fields"].sudo()
+        vals_list = []
+        for account in self:
+            for object_type, model_name in engine._object_models().items():
+                spec = engine._spec(object_type)
+                for seq, (fname, prop, converter, rule, dup, group) in enumerate(spec.default_mappings, start=1):
+                    field = Fields._get(model_name, fname)
+                    if not field:
+                        continue
+                    vals_list.append(
+                        {
+                            "account_id": account.id,
+                            "object_type": object_type,
+                            "sequence": seq * 10,
+                            "field_id": field.id,
+                            "hubspot_property": prop,
+                            "converter": converter,
+                            "rule": rule,
+                            "duplicate_key": dup,
+                            "duplicate_group": group or 1,
+                        }
+                    )
+        self.env["hubspot.field.mapping"].sudo().create(vals_list)
+
+    def _mappings(self, object_type):
+        self.ensure_one()
+        return (
+            self.env["hubspot.field.mapping"]
+            .sudo()
+            .search([("account_id", "=", self.id), ("object_type", "=", object_type), ("rule", "!=", "none")])
+        )
+
+    def _properties_to_read(self, object_type):
+        """Every HubSpot property the sync of ``object_type`` needs."""
+        self.ensure_one()
+        spec = self.env["hubspot.sync.engine"]._spec(object_type)
+        props = set(spec.extra_properties)
+        for mapping in self._mappings(object_type):
+            props.update(mapping._properties())
+        if spec.exclusion and self.exclude_property:
+            props.add(self.exclude_property.strip())
+        return sorted(props)
+
+    def _exclude_values(self):
+        return {v.strip().lower() for v in (self.exclude_values or "").split(",") if v.strip()}
+
+    def _is_excluded_record(self, record):
+        prop = (self.exclude_property or "").strip()
+        if not prop:
+            return False
+        value = ((record.get("properties") or {}).get(prop) or "").strip().lower()
+        return bool(value) and value in self._exclude_values()
+
+    def _mark_excluded_in_hubspot(self, hubspot_ids):
+        """Set the exclude property on these HubSpot companies (creating the property if needed)."""
+        self.ensure_one()
+        prop = (self.exclude_property or "").strip()
+        if not prop or not hubspot_ids:
+            return
+        value = sorted(self._exclude_values())[0] if self._exclude_values() else "no"
+        try:
+            client = self._get_client()
+            if prop not in {p["name"] for p in client.get_properties("companies")}:
+                client.create_property(
+                    "companies",
+                    {
+                        "name": prop,
+                        "label": "Sync to Odoo",
+                        "type": "string",
+                        "fieldType": "text",
+                        "groupName": "companyinformation",
+                        "description": "Set to “no” to keep this company out of Odoo.",
+                    },
+                )
+            result = client.batch_update("companies", [{"id": i, "properties": {prop: value}} for i in hubspot_ids])
+        except HubSpotError as error:
+            raise UserError(self._error_message(error)) from None
+        if result.errors:
+            raise UserError(self.env._("HubSpot refused the exclusion: %s", result.errors[0].message))
+
+    def _partner_tag(self):
+        return self.env.ref("hubspot_connector.res_partner_category_hubspot", raise_if_not_found=False)
+
+    def _record_url(self, object_type, hubspot_id):
+        """The record's page in HubSpot (portal id and UI domain come from the connection test)."""
+        self.ensure_one()
+        if not (self.portal_id and hubspot_id and object_type in OBJECT_TYPE_IDS):
+            return False
+        domain = self.ui_domain or "app.hubspot.com"
+        return f"https://{domain}/contacts/{self.portal_id}/record/{OBJECT_TYPE_IDS[object_type]}/{hubspot_id}"
+
+    def _sync_due(self, object_type):
+        self.ensure_one()
+        checkpoint = self.sudo().checkpoint_ids.filtered(lambda c: c.object_type == object_type and c.direction == "in")
+        if not checkpoint.last_run_at:
+            return True
+        # A little slack so a 5-minute job never skips a 5-minute account.
+        due = checkpoint.last_run_at + timedelta(minutes=int(self.sync_interval)) - timedelta(seconds=30)
+        return fields.Datetime.now() >= due
+
+    def _refresh_owners_if_due(self, client):
+        self.ensure_one()
+        if self.owners_refreshed_at and fields.Datetime.now() - self.owners_refreshed_at < timedelta(hours=1):
+            return
+        self.env["hubspot.owner"].sudo()._refresh(self, client)
+        self.sudo().owners_refreshed_at = fields.Datetime.now()
+
+    def _notify_run(self, run):
+        """One inbox notification per run that added or updated records."""
+        self.ensure_one()
+        if not self.notify_group_id or not (run.created_count or run.updated_count):
+            return
+        partners = self.notify_group_id.sudo().all_user_ids.partner_id
+        if not partners:
+            return
+        labels = dict(run._fields["object_type"]._description_selection(self.env))
+        self.sudo().message_notify(
+            partner_ids=partners.ids,
+            subject=self.env._("HubSpot sync: %s", labels.get(run.object_type)),
+            body=self.env._(
+                "%(account)s: %(created)s created, %(updated)s updated (%(type)s).",
+                account=self.name,
+                created=run.created_count,
+                updated=run.updated_count,
+                type=labels.get(run.object_type),
+            ),
+            model=run._name,
+            res_id=run.id,
+        )

@@ -1,0 +1,83 @@
+from odoo import api, fields, models
+
+HUBSPOT_OBJECT_TYPES = [
+    ("companies", "Company"),
+    ("contacts", "Contact"),
+    ("deals", "Deal"),
+    ("tickets", "Ticket"),
+]
+# HubSpot's object type ids, used in record URLs of the HubSpot UI.
+OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
+
+
+class HubspotBindingMixin(models.AbstractModel):
+    """The link between an Odoo record and a HubSpot object.
+
+    HubSpot ids are unique within one object type only (company 1001 and contact
+    1001 may both exist and both live in ``res.partner``), so one Odoo record per
+    (account, object type, HubSpot id). An unlinked record keeps its id (history,
+    re-linking) but no longer syncs.
+    """
+
+    _name = "hubspot.binding.mixin"
+    _description = "HubSpot Binding"
+
+    hubspot_id = fields.Char(string="HubSpot ID", index=True, copy=False, readonly=True)
+    hubspot_account_id = fields.Many2one(
+        "hubspot.account", string="HubSpot Account", index="btree_not_null", copy=False, readonly=True
+    )
+    hubspot_object_type = fields.Selection(HUBSPOT_OBJECT_TYPES, string="HubSpot Object", copy=False, readonly=True)
+    hubspot_linked = fields.Boolean(string="Linked to HubSpot", copy=False, readonly=True)
+    hubspot_unlink_reason = fields.Selection(
+        [
+            ("manual", "Link removed by a user"),
+            ("excluded", "Excluded in HubSpot"),
+            ("deleted", "Deleted in HubSpot"),
+            ("filtered", "No longer matches the sync filter"),
+        ],
+        copy=False,
+        readonly=True,
+    )
+    hubspot_remote_modified_at = fields.Datetime(string="HubSpot Last Modified", copy=False, readonly=True)
+    hubspot_synced_at = fields.Datetime(string="Last Synced", copy=False, readonly=True)
+    hubspot_url = fields.Char(string="HubSpot URL", compute="_compute_hubspot_url")
+
+    _hubspot_binding_unique = models.Constraint(
+        "UNIQUE(hubspot_account_id, hubspot_object_type, hubspot_id)",
+        "This HubSpot record is already linked to another Odoo record.",
+    )
+
+    @api.depends("hubspot_id", "hubspot_object_type", "hubspot_account_id.portal_id", "hubspot_account_id.ui_domain")
+    def _compute_hubspot_url(self):
+        for record in self:
+            account = record.hubspot_account_id
+            record.hubspot_url = (
+                account._record_url(record.hubspot_object_type, record.hubspot_id)
+                if account and record.hubspot_id
+                else False
+            )
+
+    def action_open_in_hubspot(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": self.hubspot_url, "target": "new"}
+
+    def action_hubspot_unlink(self):
+        """*Remove HubSpot link*: the record stays, stops syncing, becomes editable."""
+        self._hubspot_unlink("manual")
+
+    def _hubspot_unlink(self, reason):
+        self.with_context(hubspot_sync=True).write({"hubspot_linked": False, "hubspot_unlink_reason": reason})
+
+    def _hubspot_bind(self, account, object_type, hubspot_id, modified_at=None):
+        self.ensure_one()
+        self.with_context(hubspot_sync=True).write(
+            {
+                "hubspot_id": str(hubspot_id),
+                "hubspot_account_id": account.id,
+                "hubspot_object_type": object_type,
+                "hubspot_linked": True,
+                "hubspot_unlink_reason": False,
+                "hubspot_remote_modified_at": modified_at,
+                "hubspot_synced_at": fields.Datetime.now(),
+            }
+        )

@@ -1,0 +1,219 @@
+import re
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import html2plaintext
+
+from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
+
+RULES = [
+    ("two_way", "Two-way (newest wins)"),
+    ("prefer_hubspot", "Prefer HubSpot unless blank"),
+    ("hubspot", "Always HubSpot"),
+    ("odoo", "Always Odoo"),
+    ("none", "Don't sync"),
+]
+CONVERTERS = [
+    ("auto", "By field type"),
+    ("full_name", "First + last name"),
+    ("website", "Domain ↔ website"),
+    ("country", "Country (name or code)"),
+    ("state", "State (name or code)"),
+    ("owner", "Owner ↔ user"),
+]
+# Which HubSpot property types fit which Odoo field types (the type check).
+COMPATIBLE = {
+    "string": {"char", "text", "html", "selection", "many2one"},
+    "phone_number": {"char"},
+    "number": {"float", "integer", "monetary", "char"},
+    "enumeration": {"selection", "char", "boolean", "many2one"},
+    "bool": {"boolean", "char"},
+    "date": {"date", "datetime", "char"},
+    "datetime": {"datetime", "date", "char"},
+}
+
+
+class HubspotFieldMapping(models.Model):
+    _name = "hubspot.field.mapping"
+    _description = "HubSpot Field Mapping"
+    _order = "account_id, object_type, sequence, id"
+
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    account_id = fields.Many2one("hubspot.account", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="account_id.company_id", store=True)
+    object_type = fields.Selection(HUBSPOT_OBJECT_TYPES, required=True)
+    model_name = fields.Char(compute="_compute_model_name")
+    field_id = fields.Many2one(
+        "ir.model.fields",
+        string="Odoo Field",
+        required=True,
+        ondelete="cascade",
+        domain="[('model', '=', model_name), ('store', '=', True)]",
+    )
+    field_name = fields.Char(related="field_id.name", store=True, string="Field Name")
+    hubspot_property = fields.Char(
+        string="HubSpot Property",
+        required=True,
+        help="Internal name of the HubSpot property (several, comma-separated, for converters that combine them).",
+    )
+    property_id = fields.Many2one(
+        "hubspot.property",
+        string="Pick from HubSpot",
+        domain="[('account_id', '=', account_id), ('object_type', '=', object_type)]",
+        help="The portal's property catalogue (HubSpot > Configuration > Properties, refreshed from the account).",
+    )
+    converter = fields.Selection(CONVERTERS, default="auto", required=True)
+    rule = fields.Selection(RULES, default="two_way", required=True)
+    required = fields.Boolean(help="Only HubSpot records with a value for this property are imported.")
+    duplicate_key = fields.Boolean(
+        help="Used to find an existing Odoo record before creating one. Keys of one group must all match; "
+        "groups are tried in order (e.g. companies by domain, then by VAT)."
+    )
+    duplicate_group = fields.Integer(default=1, help="Keys with the same group number are combined.")
+    import_only_mapped = fields.Boolean(
+        string="Import only mapped values",
+        help="Skip HubSpot records whose value has no value mapping.",
+    )
+    value_mapping_ids = fields.One2many("hubspot.value.mapping", "mapping_id", string="Value Mappings")
+
+    @api.depends("object_type")
+    def _compute_model_name(self):
+        models_by_type = self.env["hubspot.sync.engine"]._object_models()
+        for mapping in self:
+            mapping.model_name = models_by_type.get(mapping.object_type)
+
+    @api.onchange("property_id")
+    def _onchange_property_id(self):
+        if self.property_id:
+            self.hubspot_property = self.property_id.name
+
+    @api.constrains("property_id", "field_id")
+    def _check_types(self):
+        for mapping in self.filtered("property_id"):
+            fits = COMPATIBLE.get(mapping.property_id.property_type)
+            if fits and mapping.field_id.ttype not in fits:
+                raise ValidationError(
+                    self.env._(
+                        "HubSpot property %(prop)s (%(ptype)s) cannot fill Odoo field %(field)s (%(ftype)s).",
+                        prop=mapping.property_id.name,
+                        ptype=mapping.property_id.property_type,
+                        field=mapping.field_id.name,
+                        ftype=mapping.field_id.ttype,
+                    )
+                )
+
+    # ------------------------------------------------------------- helpers
+    def _properties(self):
+        return [p.strip() for p in (self.hubspot_property or "").split(",") if p.strip()]
+
+    def _odoo_field_names(self):
+        return {self.field_name} if self.field_name else set()
+
+    def _to_odoo(self, props, cache):
+        """The Odoo value for HubSpot ``props`` (None: keep Odoo's; False: clear).
+
+        Raises ``_SkipRecord`` when the record must not be imported (required
+        property missing, value not mapped with "import only mapped values").
+        """
+        names = self._properties()
+        raw = props.get(names[0]) if names else None
+        if self.converter == "full_name":
+            value = " ".join(p for p in (str(props.get(n) or "").strip() for n in names) if p) or None
+        else:
+            value = None if raw is None or raw == "" else str(raw)
+        if value is None:
+            if self.required:
+                raise SkipRecord(self.env._("HubSpot property %s is empty (required)", names[0] if names else "?"))
+            return False
+        if self.value_mapping_ids:
+            mapped = self.value_mapping_ids.filtered(lambda v: v.hubspot_value == value)[:1]
+            if mapped:
+                value = mapped.odoo_value
+            elif self.import_only_mapped:
+                raise SkipRecord(self.env._("value “%(value)s” of %(prop)s is not mapped", value=value, prop=names[0]))
+        return self._convert_in(value, cache)
+
+    def _convert_in(self, value, cache):
+        field = self.field_id
+        converter = self.converter
+        if converter == "website":
+            return value if "://" in value else f"https://{value}"
+        if converter == "country" or (converter == "auto" and field.relation == "res.country"):
+            return cache.country(value)
+        if converter == "state" or (converter == "auto" and field.relation == "res.country.state"):
+            return cache.state(value)
+        if converter == "owner" or (converter == "auto" and field.relation == "res.users"):
+            return cache.user_of_owner(value)
+        ttype = field.ttype
+        if ttype == "html":
+            return Markup("<p>%s</p>") % Markup("<br/>").join(value.splitlines()) if value else False
+        if ttype in ("float", "monetary"):
+            return _number(value, float)
+        if ttype == "integer":
+            return _number(value, int)
+        if ttype == "boolean":
+            return value.strip().lower() in ("true", "1", "yes")
+        if ttype == "selection":
+            allowed = dict(self.env[field.model]._fields[field.name]._description_selection(self.env))
+            return value if value in allowed else False
+        if ttype == "many2one":
+            return False  # no generic rule: use a converter
+        return value
+
+    def _to_hubspot(self, record):
+        """The HubSpot property values for ``record`` (used by outbound sync)."""
+        names = self._properties()
+        value = record[self.field_name]
+        field = record._fields[self.field_name]
+        if self.converter == "full_name":
+            first, _sep, last = (value or "").partition(" ")
+            return dict(zip(names, [first, last], strict=False))
+        if field.type == "many2one":
+            if self.converter == "owner" or field.comodel_name == "res.users":
+                out = self.env["hubspot.owner"]._owner_id_of_user(self.account_id, value) or None
+            elif field.comodel_name == "res.country" or field.comodel_name == "res.country.state":
+                out = value.name or ""
+            else:
+                out = value.display_name or ""
+        elif field.type == "html":
+            out = html2plaintext(value or "").strip()
+        elif field.type == "boolean":
+            out = "true" if value else "false"
+        elif self.converter == "website":
+            out = re.sub(r"^[a-z]+://(www\.)?", "", value or "").rstrip("/")
+        else:
+            out = "" if value is False or value is None else str(value)
+        reverse = {v.odoo_value: v.hubspot_value for v in self.value_mapping_ids}
+        if out in reverse:
+            out = reverse[out]
+        return {names[0]: out} if out is not None else {}
+
+
+class HubspotValueMapping(models.Model):
+    _name = "hubspot.value.mapping"
+    _description = "HubSpot Value Mapping"
+    _order = "mapping_id, sequence, id"
+
+    sequence = fields.Integer(default=10)
+    mapping_id = fields.Many2one("hubspot.field.mapping", required=True, ondelete="cascade", index=True)
+    company_id = fields.Many2one(related="mapping_id.company_id", store=True)
+    hubspot_value = fields.Char(string="HubSpot Option", required=True)
+    odoo_value = fields.Char(string="Odoo Value", required=True)
+
+    _hubspot_value_unique = models.Constraint(
+        "UNIQUE(mapping_id, hubspot_value)", "Each HubSpot option maps to one Odoo value."
+    )
+
+
+class SkipRecord(Exception):
+    """A HubSpot record that must not be imported; the message says why."""
+
+
+def _number(value, kind):
+    try:
+        return kind(float(value))
+    except (TypeError, ValueError):
+        return False

@@ -1,0 +1,697 @@
+"""The one sync engine shared by every object type.
+
+Each HubSpot object type is a :class:`SyncSpec`: which Odoo model and records it
+maps to, which properties and associations it needs, how it is matched. The
+engine's loop knows nothing type-specific; adding deals or tickets means adding a
+spec (and default mappings), not another loop.
+
+Inbound run, per account and object type (``_run_inbound``):
+
+1. take the checkpoint's lock (two workers never sync one account/object at once);
+2. retry the records that failed in earlier runs;
+3. stream the records HubSpot changed since the checkpoint (minus an overlap for
+   the search index's lag), in batches: resolve associations, find bindings and
+   duplicates with one query per batch, convert through the field mappings,
+   create in bulk and update only what changed; one bad record is logged with its
+   reason and payload and never stops the batch;
+4. after each batch, move the checkpoint and commit (``ir.cron._commit_progress``):
+   a crash loses at most one batch, and the rerun repeats it without duplicates;
+5. now and then, look for records deleted (archived) in HubSpot and unlink them.
+"""
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import email_normalize
+
+from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
+from ..hubspot.client import modified_property
+from .hubspot_field_mapping import SkipRecord
+from .res_partner import domain_of
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 200
+OVERLAP_MS = 120_000  # HubSpot's search index lags writes by "a few moments"
+ARCHIVE_CHECK_INTERVAL = timedelta(hours=1)
+OWNER_REFRESH_INTERVAL = timedelta(hours=1)
+SYNC_CONTEXT = {
+    "hubspot_sync": True,
+    "tracking_disable": True,
+    "mail_create_nolog": True,
+    "mail_create_nosubscribe": True,
+    "mail_notrack": True,
+}
+
+
+@dataclass(frozen=True)
+class Association:
+    """An association the engine resolves for each record of a spec.
+
+    ``to_type`` records are looked up through their bindings; missing ones are
+    fetched and imported first (or, with ``skip_unless_existing`` set on the
+    account, the record is skipped). ``inherit_exclusion``: a record whose
+    associated record is excluded in HubSpot is excluded too.
+    """
+
+    to_type: str
+    field: str
+    inherit_exclusion: bool = False
+    skip_flag: str = None  # account boolean: skip when the associated record is not in Odoo
+
+
+@dataclass(frozen=True)
+class SyncSpec:
+    object_type: str
+    model: str
+    domain: tuple
+    create_values: dict
+    name_fallbacks: tuple  # properties to build a name from when the mapping gives none
+    default_mappings: tuple  # (field, property, converter, rule, duplicate_key, duplicate_group)
+    extra_properties: tuple = ()
+    associations: tuple = ()
+    exclusion: bool = False  # the account's exclude property applies to this type
+    review: bool = False  # new records may wait in the pending queue
+    cron: str = None
+    enable_flag: str = None  # account boolean enabling this object type
+    match_fields: dict = field(default_factory=dict)  # Odoo field -> (field to search, normalizer)
+
+
+SPECS = {
+    "companies": SyncSpec(
+        object_type="companies",
+        model="res.partner",
+        domain=(("is_company", "=", True),),
+        create_values={"is_company": True},
+        name_fallbacks=("name", "domain"),
+        default_mappings=(
+            ("name", "name", "auto", "two_way", False, 0),
+            ("website", "domain", "website", "two_way", True, 1),
+            ("phone", "phone", "auto", "two_way", False, 0),
+            ("street", "address", "auto", "two_way", False, 0),
+            ("city", "city", "auto", "two_way", False, 0),
+            ("zip", "zip", "auto", "two_way", False, 0),
+            ("state_id", "state", "state", "two_way", False, 0),
+            ("country_id", "country", "country", "two_way", False, 0),
+            ("comment", "description", "auto", "two_way", False, 0),
+            ("vat", "vat_number", "auto", "two_way", True, 2),
+            ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
+            ("hubspot_lead_score", "hubspotscore", "auto", "hubspot", False, 0),
+        ),
+        extra_properties=("hs_merged_object_ids",),
+        exclusion=True,
+        review=True,
+        cron="hubspot_connector.ir_cron_sync_companies",
+        enable_flag="sync_companies",
+        match_fields={"website": ("hubspot_domain", domain_of), "vat": ("vat", lambda v: (v or "").strip() or False)},
+    ),
+    "contacts": SyncSpec(
+        object_type="contacts",
+        model="res.partner",
+        domain=(("is_company", "=", False),),
+        create_values={"is_company": False, "type": "contact"},
+        name_fallbacks=("email",),
+        default_mappings=(
+            ("name", "firstname,lastname", "full_name", "two_way", False, 0),
+            ("email", "email", "auto", "two_way", True, 1),
+            ("phone", "phone", "auto", "two_way", False, 0),
+            ("mobile", "mobilephone", "auto", "two_way", False, 0),
+            ("function", "jobtitle", "auto", "two_way", False, 0),
+            ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
+        ),
+        extra_properties=("hs_merged_object_ids",),
+        associations=(
+            Association("companies", "parent_id", inherit_exclusion=True, skip_flag="contacts_only_existing_companies"),
+        ),
+        cron="hubspot_connector.ir_cron_sync_contacts",
+        enable_flag="sync_contacts",
+        match_fields={"email": ("email_normalized", lambda v: email_normalize(v) or False)},
+    ),
+}
+
+
+class _RunState:
+    """Counters, caches and the API client of one run."""
+
+    def __init__(self, engine, account, spec, run, client):
+        self.engine = engine
+        self.account = account
+        self.spec = spec
+        self.run = run
+        self.client = client
+        self.counts = {}
+        self.cache = _ConvertCache(engine.env, account)
+        self.mappings = {}  # object type -> mappings
+        self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
+
+    def count(self, name, amount=1):
+        self.counts[name] = self.counts.get(name, 0) + amount
+
+    def mappings_for(self, object_type):
+        if object_type not in self.mappings:
+            self.mappings[object_type] = self.account._mappings(object_type)
+        return self.mappings[object_type]
+
+    def flush_counts(self):
+        if self.run and self.counts:
+            self.run.write({f"{name}_count": self.run[f"{name}_count"] + n for name, n in self.counts.items()})
+        self.counts = {}
+
+
+class _ConvertCache:
+    """Look-ups the mappings need, loaded once per run."""
+
+    def __init__(self, env, account):
+        self.env = env
+        self.account = account
+        self._countries = None
+        self._states = {}
+        self._owners = None
+
+    def country(self, value):
+        if self._countries is None:
+            self._countries = {}
+            for country in self.env["res.country"].with_context(lang="en_US").search([]):
+                for key in (country.code, country.name):
+                    if key:
+                        self._countries[key.strip().lower()] = country.id
+        return self._countries.get(value.strip().lower())  # unknown: None, keep Odoo's
+
+    def state(self, value):
+        key = value.strip().lower()
+        if key not in self._states:
+            state = self.env["res.country.state"].search(
+                ["|", ("name", "=ilike", key), ("code", "=ilike", key)], limit=1
+            )
+            self._states[key] = state.id or None
+        return self._states[key]
+
+    def user_of_owner(self, value):
+        if self._owners is None:
+            owners = self.env["hubspot.owner"].search([("account_id", "=", self.account.id), ("user_id", "!=", False)])
+            self._owners = {o.hubspot_id: o.user_id.id for o in owners}
+        return self._owners.get(str(value).strip())  # an owner without Odoo user: keep Odoo's
+
+
+class HubspotSyncEngine(models.AbstractModel):
+    _name = "hubspot.sync.engine"
+    _description = "HubSpot Sync Engine"
+
+    @api.model
+    def _object_models(self):
+        return {object_type: spec.model for object_type, spec in SPECS.items()}
+
+    @api.model
+    def _spec(self, object_type):
+        return SPECS[object_type]
+
+    # ------------------------------------------------------------ cron entry
+    @api.model
+    def _cron_sync(self, object_type):
+        """Entry point of the crons: every running account with this object type enabled."""
+        spec = SPECS[object_type]
+        accounts = self.env["hubspot.account"].search([("state", "=", "running")])
+        for account in accounts.filtered(lambda a: not spec.enable_flag or a[spec.enable_flag]):
+            if account._sync_due(object_type):
+                self._run_inbound(account, object_type)
+
+    # ----------------------------------------------------------- inbound run
+    def _run_inbound(self, account, object_type, full=False):
+        """One inbound run; returns the ``hubspot.sync.run`` (or None when locked)."""
+        spec = SPECS[object_type]
+        checkpoint = self.env["hubspot.sync.checkpoint"]._get(account, object_type, "in")
+        if not checkpoint._try_lock():
+            _logger.info("HubSpot %s/%s: another worker is syncing it; skipped", account.name, object_type)
+            return None
+        try:
+            return self._run_locked(account, spec, checkpoint, full)
+        finally:
+            checkpoint._unlock()
+
+    def _run_locked(self, account, spec, checkpoint, full):
+        Run = self.env["hubspot.sync.run"].sudo()
+        run = Run.create({"account_id": account.id, "object_type": spec.object_type, "direction": "in"})
+        self._commit(0)
+        client = account._get_client()
+        state = _RunState(self, account, spec, run, client)
+        try:
+            account._refresh_owners_if_due(client)
+            self._retry_open_errors(state)
+            since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms) - OVERLAP_MS
+            properties = account._properties_to_read(spec.object_type)
+            batch, newest = [], None
+            for record in client.iter_modified_since(spec.object_type, since, properties):
+                batch.append(record)
+                if len(batch) >= BATCH_SIZE:
+                    newest = self._process_batch(state, batch, newest)
+                    self._advance(state, checkpoint, newest)
+                    batch = []
+            if batch:
+                newest = self._process_batch(state, batch, newest)
+            self._advance(state, checkpoint, newest, final=True)
+            self._check_archived_if_due(state, checkpoint)
+        except (HubSpotAuthError, HubSpotScopeError, HubSpotDailyLimitError, HubSpotError) as error:
+            # What was done stays (every record written is bound, so redoing it
+            # creates nothing twice); the next run resumes from the checkpoint.
+            state.flush_counts()
+            run._finish(client.call_count, "failed", account._error_message(error))
+            self._commit(0)
+            _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
+            return run
+        state.flush_counts()
+        run._finish(client.call_count)
+        account._notify_run(run)
+        self._commit(0)
+        return run
+
+    def _advance(self, state, checkpoint, newest, final=False):
+        """Persist the counts and the checkpoint, then commit the batch."""
+        state.flush_counts()
+        values = {"last_run_at": fields.Datetime.now()}
+        if newest is not None:
+            values.update(last_modified_ms=str(newest), last_modified_at=timestamps.parse(newest))
+        if final:
+            values["full_import_done"] = True
+        checkpoint.write(values)
+        self._commit(BATCH_SIZE if not final else 0)
+
+    def _commit(self, processed):
+        self.env["ir.cron"]._commit_progress(processed)
+
+    # ---------------------------------------------------------- the batch
+    def _process_batch(self, state, records, newest=None):
+        """Import one batch of HubSpot records of the run's type; return the newest timestamp."""
+        self._import_records(state, state.spec, records)
+        prop = modified_property(state.spec.object_type)
+        for record in records:
+            millis = timestamps.to_millis((record.get("properties") or {}).get(prop))
+            if millis is not None and (newest is None or millis > newest):
+                newest = millis
+        return newest
+
+    def _import_records(self, state, spec, records):
+        """Create, update, link, skip or queue ``records`` of ``spec``'s type.
+
+        Returns ``{hubspot id: Odoo record}`` for the records now linked.
+        """
+        if not records:
+            return {}
+        account, Model = state.account, self.env[spec.model].with_context(**SYNC_CONTEXT)
+        ids = [str(r["id"]) for r in records]
+        bound = self._bindings(account, spec, ids + self._merged_ids(records))
+        self._repoint_merged(state, spec, records, bound)
+        associated = self._resolve_associations(state, spec, records)
+        mappings = state.mappings_for(spec.object_type)
+        excluded = state.excluded_ids.setdefault(spec.object_type, set())
+        to_create, linked = [], {}
+        unmatched = []
+        for record in records:
+            hubspot_id = str(record["id"])
+            existing = bound.get(hubspot_id)
+            try:
+                if self._is_excluded(state, spec, record, associated):
+                    excluded.add(hubspot_id)
+                    if existing and existing.hubspot_linked:
+                        existing._hubspot_unlink("excluded")
+                        state.count("unlinked")
+                    state.count("excluded")
+                    continue
+                if (
+                    existing
+                    and not existing.hubspot_linked
+                    and existing.hubspot_unlink_reason in ("manual", "filtered")
+                ):
+                    state.count("skipped")  # a user took it out of the sync
+                    continue
+                values = self._values(state, spec, mappings, record, associated, existing)
+            except SkipRecord as reason:
+                state.count("skipped")
+                _logger.debug("HubSpot %s %s skipped: %s", spec.object_type, hubspot_id, reason)
+                continue
+            except Exception as error:
+                self._record_failed(state, spec, record, error)
+                continue
+            if existing:
+                self._update(state, spec, existing, record, values)
+                linked[hubspot_id] = existing
+            else:
+                unmatched.append((record, values))
+        matches = self._match_duplicates(state, spec, unmatched)
+        for record, values in unmatched:
+            hubspot_id = str(record["id"])
+            match = matches.get(hubspot_id)
+            if match:
+                self._update(state, spec, match, record, values, link=True)
+                linked[hubspot_id] = match
+            elif spec.review and account.review_new_companies:
+                self._queue_for_review(state, spec, record, values)
+            else:
+                to_create.append((record, values))
+        linked.update(self._create(state, spec, Model, to_create))
+        return linked
+
+    # ------------------------------------------------------------ look-ups
+    def _bindings(self, account, spec, ids):
+        found = (
+            self.env[spec.model]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("hubspot_account_id", "=", account.id),
+                    ("hubspot_object_type", "=", spec.object_type),
+                    ("hubspot_id", "in", ids),
+                ]
+            )
+        )
+        return {r.hubspot_id: r for r in found}
+
+    @staticmethod
+    def _merged_ids(records):
+        merged = []
+        for record in records:
+            value = (record.get("properties") or {}).get("hs_merged_object_ids") or ""
+            merged += [m.strip() for m in value.replace(",", ";").split(";") if m.strip()]
+        return merged
+
+    def _repoint_merged(self, state, spec, records, bound):
+        """A HubSpot merge gives the survivor a new id: move the Odoo link to it."""
+        for record in records:
+            survivor = str(record["id"])
+            for old_id in self._merged_ids([record]):
+                absorbed = bound.pop(old_id, None)
+                if not absorbed or old_id == survivor:
+                    continue
+                if survivor in bound:
+                    absorbed._hubspot_unlink("deleted")  # both were in Odoo: keep the survivor's
+                    state.count("unlinked")
+                else:
+                    absorbed.with_context(hubspot_sync=True).write({"hubspot_id": survivor})
+                    bound[survivor] = absorbed
+
+    def _resolve_associations(self, state, spec, records):
+        """``{(hubspot id, field): target}``; a target is the Odoo record, or the
+        string ``excluded``, ``pending`` (waits for review) or ``missing``."""
+        resolved = {}
+        for assoc in spec.associations:
+            to_spec = SPECS[assoc.to_type]
+            pairs = state.client.read_associations(spec.object_type, assoc.to_type, [r["id"] for r in records])
+            wanted = {from_id: to_ids[0] for from_id, to_ids in pairs.items() if to_ids}
+            targets = self._bindings(state.account, to_spec, list(set(wanted.values())))
+            missing = sorted({t for t in wanted.values() if t not in targets})
+            already_excluded = state.excluded_ids.get(assoc.to_type, set())
+            fetch = [t for t in missing if t not in already_excluded]
+            skip_missing = bool(assoc.skip_flag and state.account[assoc.skip_flag])
+            if fetch and not skip_missing:
+                fetched = state.client.batch_read(
+                    assoc.to_type, fetch, properties=state.account._properties_to_read(assoc.to_type)
+                )
+                targets.update(self._import_records(state, to_spec, fetched.results))
+            excluded = state.excluded_ids.get(assoc.to_type, set())
+            waiting = (
+                self.env["hubspot.pending.company"]._waiting_ids(state.account, missing) if to_spec.review else set()
+            )
+            for from_id, to_id in wanted.items():
+                target = targets.get(to_id)
+                if to_id in excluded or (target and target.hubspot_unlink_reason == "excluded"):
+                    resolved[(from_id, assoc.field)] = "excluded" if assoc.inherit_exclusion else "missing"
+                elif target and target.hubspot_linked:
+                    resolved[(from_id, assoc.field)] = target
+                elif to_id in waiting:
+                    resolved[(from_id, assoc.field)] = "pending"
+                else:
+                    resolved[(from_id, assoc.field)] = "missing"
+        return resolved
+
+    def _is_excluded(self, state, spec, record, associated):
+        if spec.exclusion and state.account._is_excluded_record(record):
+            return True
+        return any(
+            associated.get((str(record["id"]), a.field)) == "excluded" for a in spec.associations if a.inherit_exclusion
+        )
+
+    # ------------------------------------------------------------- values
+    def _values(self, state, spec, mappings, record, associated, existing):
+        """Odoo values for ``record`` from the mappings and the field rules."""
+        props = record.get("properties") or {}
+        creating = not existing
+        local_newer = False
+        remote_at = timestamps.parse(props.get(modified_property(spec.object_type)))
+        remote_at = remote_at and remote_at.replace(microsecond=0)  # Odoo keeps whole seconds
+        if existing and existing.hubspot_synced_at and existing.write_date and remote_at:
+            local_newer = existing.write_date > existing.hubspot_synced_at and existing.write_date > remote_at
+        values = {}
+        for mapping in mappings:
+            rule = mapping.rule
+            if rule == "none":
+                continue
+            value = mapping._to_odoo(props, state.cache)  # may raise SkipRecord (required / unmapped)
+            if value is None:
+                continue  # no opinion (e.g. an owner with no Odoo user): keep what Odoo has
+            if not creating:
+                if rule == "odoo" or (rule == "two_way" and local_newer):
+                    continue
+                if rule == "prefer_hubspot" and value in (False, None, ""):
+                    continue
+            values[mapping.field_name] = value
+        if not values.get("name") and (creating or "name" in values):
+            values["name"] = self._fallback_name(spec, props, record)
+        for assoc in spec.associations:
+            target = associated.get((str(record["id"]), assoc.field))
+            if isinstance(target, models.BaseModel):
+                values[assoc.field] = target.id
+            elif target == "pending":
+                raise SkipRecord(self.env._("its %s waits for review", assoc.to_type))
+            elif target == "missing" and assoc.skip_flag and state.account[assoc.skip_flag]:
+                raise SkipRecord(self.env._("its %s is not in Odoo", assoc.to_type))
+        values["hubspot_remote_modified_at"] = remote_at
+        return values
+
+    def _fallback_name(self, spec, props, record):
+        for prop in spec.name_fallbacks:
+            if props.get(prop):
+                return str(props[prop])[:256]
+        return f"HubSpot {spec.object_type[:-1]} {record['id']}"
+
+    # ------------------------------------------------------------- writes
+    def _binding_values(self, state, spec, hubspot_id):
+        return {
+            "hubspot_id": hubspot_id,
+            "hubspot_account_id": state.account.id,
+            "hubspot_object_type": spec.object_type,
+            "hubspot_linked": True,
+            "hubspot_unlink_reason": False,
+            "hubspot_synced_at": fields.Datetime.now(),
+        }
+
+    def _update(self, state, spec, record, remote, values, link=False):
+        """Write only what differs; link (bind) a matched record."""
+        hubspot_id = str(remote["id"])
+        changed = {
+            name: value
+            for name, value in values.items()
+            if name != "hubspot_remote_modified_at" and not _same(record, name, value)
+        }
+        relink = link or not record.hubspot_linked
+        try:
+            with self.env.cr.savepoint():
+                vals = dict(changed)
+                if relink:
+                    vals.update(self._binding_values(state, spec, hubspot_id))
+                if vals or record.hubspot_remote_modified_at != values.get("hubspot_remote_modified_at"):
+                    vals["hubspot_remote_modified_at"] = values.get("hubspot_remote_modified_at")
+                    if changed:
+                        vals["hubspot_synced_at"] = fields.Datetime.now()
+                    record.with_context(**SYNC_CONTEXT).write(vals)
+        except Exception as error:
+            self._record_failed(state, spec, remote, error)
+            return
+        if link:
+            state.count("linked")
+        elif changed:
+            state.count("updated")
+
+    def _create(self, state, spec, Model, items):
+        """Bulk-create new records; fall back to one by one when the bulk fails."""
+        if not items:
+            return {}
+        tag = state.account._partner_tag() if spec.model == "res.partner" else None
+        vals_list = []
+        for record, values in items:
+            vals = dict(spec.create_values, **values)
+            vals.update(self._binding_values(state, spec, str(record["id"])))
+            vals.setdefault("company_id", state.account.company_id.id)
+            if spec.model == "res.partner":
+                vals["ref"] = str(record["id"])
+                if tag:
+                    vals["category_id"] = [(4, tag.id)]
+            vals_list.append(vals)
+        created = {}
+        try:
+            with self.env.cr.savepoint():
+                for (record, _values), new in zip(items, Model.create(vals_list), strict=True):
+                    created[str(record["id"])] = new
+        except Exception:
+            created = {}
+            for (record, _values), vals in zip(items, vals_list, strict=True):
+                try:
+                    with self.env.cr.savepoint():
+                        created[str(record["id"])] = Model.create(vals)
+                except Exception as error:
+                    self._record_failed(state, spec, record, error)
+        state.count("created", len(created))
+        return created
+
+    def _queue_for_review(self, state, spec, record, values):
+        result = self.env["hubspot.pending.company"]._queue(state.account, record, values)
+        state.count("pending" if result else "skipped")
+
+    def _record_failed(self, state, spec, record, error):
+        _logger.info("HubSpot %s %s failed: %s", spec.object_type, record.get("id"), error)
+        state.count("failed")
+        if state.run:
+            self.env["hubspot.sync.error"].sudo().create(
+                {
+                    "run_id": state.run.id,
+                    "account_id": state.account.id,
+                    "object_type": spec.object_type,
+                    "direction": "in",
+                    "hubspot_id": str(record.get("id")),
+                    "reason": str(error)[:2000] or type(error).__name__,
+                    "payload": _payload(record),
+                }
+            )
+
+    def _match_duplicates(self, state, spec, unmatched):
+        """``{hubspot id: Odoo record}`` found by the mapping's duplicate keys.
+
+        Keys of one group must all match; groups are tried in order (e.g.
+        companies by domain, then by VAT). One query per group and batch.
+        """
+        if not unmatched:
+            return {}
+        groups = {}
+        for mapping in state.mappings_for(spec.object_type).filtered("duplicate_key"):
+            groups.setdefault(mapping.duplicate_group or 1, []).append(mapping.field_name)
+        found = {}
+        Model = self.env[spec.model]
+        base = [*spec.domain, ("company_id", "in", [state.account.company_id.id, False]), ("hubspot_id", "=", False)]
+        taken = set()
+        for group in sorted(groups):
+            keys = {}
+            for record, values in unmatched:
+                if str(record["id"]) in found:
+                    continue
+                key = self._match_key(spec, groups[group], values)
+                if key:
+                    keys.setdefault(key, str(record["id"]))
+            if not keys:
+                continue
+            search_fields = [spec.match_fields.get(f, (f, None))[0] for f in groups[group]]
+            # Stored normalized columns (domain, normalized email) match with "in";
+            # raw columns (VAT) case-insensitively.
+            ops = ["in" if s != f else "=ilike" for s, f in zip(search_fields, groups[group], strict=True)]
+            domain = list(base)
+            if len(search_fields) == 1 and ops[0] == "in":
+                domain.append((search_fields[0], "in", [k[0] for k in keys]))
+            else:
+                domain += ["|"] * (len(keys) - 1)
+                for key in keys:
+                    domain += ["&"] * (len(key) - 1)
+                    domain += [
+                        (f, "=" if op == "in" else op, v) for f, op, v in zip(search_fields, ops, key, strict=True)
+                    ]
+            for candidate in Model.search(domain, order="id"):
+                key = tuple(
+                    self._normalize(spec, f, candidate[spec.match_fields.get(f, (f, None))[0]]) for f in groups[group]
+                )
+                hubspot_id = keys.get(key)
+                if hubspot_id and hubspot_id not in found and candidate.id not in taken:
+                    found[hubspot_id] = candidate
+                    taken.add(candidate.id)
+        return found
+
+    def _match_key(self, spec, field_names, values):
+        key = tuple(self._normalize(spec, f, values.get(f), source=True) for f in field_names)
+        return key if all(key) else None
+
+    @staticmethod
+    def _normalize(spec, field_name, value, source=False):
+        if not value:
+            return False
+        searched, normalizer = spec.match_fields.get(field_name, (field_name, None))
+        if normalizer and (source or searched == field_name):
+            value = normalizer(value)
+        return str(value).strip().lower() if value else False
+
+    # ------------------------------------------------------------ retries
+    def _retry_open_errors(self, state):
+        errors = (
+            self.env["hubspot.sync.error"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "=", state.account.id),
+                    ("object_type", "=", state.spec.object_type),
+                    ("direction", "=", "in"),
+                    ("state", "=", "open"),
+                ]
+            )
+        )
+        if errors:
+            self._retry_with(state, errors)
+
+    def _retry_errors(self, account, object_type, errors):
+        """*Retry* on error lines: sync those records now, in a run of their own."""
+        spec = SPECS[object_type]
+        run = self.env["hubspot.sync.run"].sudo().create({"account_id": account.id, "object_type": object_type})
+        client = account._get_client()
+        state = _RunState(self, account, spec, run, client)
+        self._retry_with(state, errors)
+        state.flush_counts()
+        run._finish(client.call_count)
+
+    def _retry_with(self, state, errors):
+        ids = sorted({e.hubspot_id for e in errors if e.hubspot_id})
+        result = state.client.batch_read(
+            state.spec.object_type, ids, properties=state.account._properties_to_read(state.spec.object_type)
+        )
+        errors.write({"state": "resolved"})  # failing again logs a new line
+        self._import_records(state, state.spec, result.results)
+
+    # ---------------------------------------------------------- deletions
+    def _check_archived_if_due(self, state, checkpoint):
+        now = fields.Datetime.now()
+        if checkpoint.last_archive_check_at and now - checkpoint.last_archive_check_at < ARCHIVE_CHECK_INTERVAL:
+            return
+        archived = [str(r["id"]) for r in state.client.iter_objects(state.spec.object_type, archived=True)]
+        if archived:
+            bound = self._bindings(state.account, state.spec, archived)
+            for record in bound.values():
+                if record.hubspot_linked:
+                    record._hubspot_unlink("deleted")
+                    state.count("unlinked")
+                    state.count("archived")
+        checkpoint.write({"last_archive_check_at": now})
+        state.flush_counts()
+        self._commit(0)
+
+
+def _same(record, name, value):
+    field = record._fields[name]
+    current = record[name]
+    if field.type == "many2one":
+        return current.id == (value or False)
+    if field.type in ("many2many", "one2many"):
+        return False
+    if field.type == "html":
+        return (str(current or "") or False) == (str(value or "") or False)
+    if field.type in ("char", "text", "selection"):
+        return (current or False) == (value or False)
+    return current == value
+
+
+def _payload(record):
+    return json.dumps(record, default=str, ensure_ascii=False)[:20000]
