@@ -9,13 +9,14 @@ Inbound run, per account and object type (``_run_inbound``):
 
 1. take the checkpoint's lock (two workers never sync one account/object at once);
 2. retry the records that failed in earlier runs;
-3. stream the records HubSpot changed since the checkpoint (minus an overlap for
-   the search index's lag), in batches: resolve associations, find bindings and
+3. stream the records HubSpot changed since the checkpoint, in batches: resolve associations, find bindings and
    duplicates with one query per batch, convert through the field mappings,
    create in bulk and update only what changed; one bad record is logged with its
    reason and payload and never stops the batch;
 4. after each batch, move the checkpoint and commit (``ir.cron._commit_progress``):
-   a crash loses at most one batch, and the rerun repeats it without duplicates;
+   a crash loses at most one batch, and the rerun repeats it without duplicates.
+   The checkpoint never passes "run start minus a minute": a change that HubSpot's
+   search index did not show yet is found by the next run;
 5. now and then, look for records deleted (archived) in HubSpot and unlink them.
 """
 
@@ -35,7 +36,7 @@ from .res_partner import domain_of
 _logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-OVERLAP_MS = 120_000  # HubSpot's search index lags writes by "a few moments"
+INDEX_LAG_MS = 60_000  # HubSpot's search index lags writes by "a few moments"; clocks drift
 ARCHIVE_CHECK_INTERVAL = timedelta(hours=1)
 OWNER_REFRESH_INTERVAL = timedelta(hours=1)
 SYNC_CONTEXT = {
@@ -145,6 +146,7 @@ class _RunState:
         self.counts = {}
         self.cache = _ConvertCache(engine.env, account)
         self.mappings = {}  # object type -> mappings
+        self.horizon_ms = float("inf")  # the checkpoint stays below this
         self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
 
     def count(self, name, amount=1):
@@ -240,7 +242,8 @@ class HubspotSyncEngine(models.AbstractModel):
         try:
             account._refresh_owners_if_due(client)
             self._retry_open_errors(state)
-            since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms) - OVERLAP_MS
+            since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
+            state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
             properties = account._properties_to_read(spec.object_type)
             batch, newest = [], None
             for record in client.iter_modified_since(spec.object_type, since, properties):
@@ -272,7 +275,9 @@ class HubspotSyncEngine(models.AbstractModel):
         state.flush_counts()
         values = {"last_run_at": fields.Datetime.now()}
         if newest is not None:
-            values.update(last_modified_ms=str(newest), last_modified_at=timestamps.parse(newest))
+            newest = min(newest, state.horizon_ms)
+            if not checkpoint.last_modified_ms or newest > int(checkpoint.last_modified_ms):
+                values.update(last_modified_ms=str(newest), last_modified_at=timestamps.parse(newest))
         if final:
             values["full_import_done"] = True
         checkpoint.write(values)
@@ -344,6 +349,11 @@ class HubspotSyncEngine(models.AbstractModel):
             hubspot_id = str(record["id"])
             match = matches.get(hubspot_id)
             if match:
+                try:  # the field rules of an existing partner apply ("always Odoo" stays)
+                    values = self._values(state, spec, mappings, record, associated, match)
+                except SkipRecord:
+                    state.count("skipped")
+                    continue
                 self._update(state, spec, match, record, values, link=True)
                 linked[hubspot_id] = match
             elif spec.review and account.review_new_companies:
@@ -508,7 +518,7 @@ class HubspotSyncEngine(models.AbstractModel):
         except Exception as error:
             self._record_failed(state, spec, remote, error)
             return
-        if link:
+        if relink:
             state.count("linked")
         elif changed:
             state.count("updated")
@@ -625,6 +635,30 @@ class HubspotSyncEngine(models.AbstractModel):
         if normalizer and (source or searched == field_name):
             value = normalizer(value)
         return str(value).strip().lower() if value else False
+
+    # ------------------------------------------------------ on demand
+    def _import_records_now(self, account, object_type, records):
+        """Import or update these raw HubSpot records now (wizards); ``{id: record}``."""
+        spec = SPECS[object_type]
+        state = _RunState(self, account, spec, None, account._get_client())
+        return self._import_records(state, spec, records)
+
+    def _import_company_contacts(self, account, company_hubspot_id):
+        """Import the contacts of one HubSpot company (after a pending company is accepted)."""
+        spec = SPECS["contacts"]
+        client = account._get_client()
+        contact_ids = client.read_associations("companies", "contacts", [company_hubspot_id]).get(
+            str(company_hubspot_id), []
+        )
+        if not contact_ids:
+            return {}
+        run = self.env["hubspot.sync.run"].sudo().create({"account_id": account.id, "object_type": "contacts"})
+        state = _RunState(self, account, spec, run, client)
+        result = client.batch_read("contacts", contact_ids, properties=account._properties_to_read("contacts"))
+        linked = self._import_records(state, spec, result.results)
+        state.flush_counts()
+        run._finish(client.call_count)
+        return linked
 
     # ------------------------------------------------------------ retries
     def _retry_open_errors(self, state):

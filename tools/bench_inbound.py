@@ -1,0 +1,86 @@
+# Run by tools/bench.sh inside `odoo shell` (which provides `env`). Prints the figures.
+import os
+import resource
+import time
+
+from odoo.addons.hubspot_connector.models.hubspot_sync_engine import SYNC_CONTEXT
+
+env = env  # noqa: F821 - provided by odoo shell
+out = os.sys.stdout
+
+
+def say(text):
+    out.write(text + "\n")
+    out.flush()
+
+
+def rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+account = env["hubspot.account"].create(
+    {"name": "Bench", "api_base_url": os.environ["BENCH_SANDBOX_URL"], "access_token": "sandbox-token"}
+)
+account.action_test_connection()
+account.state = "running"
+env.cr.commit()
+engine = env["hubspot.sync.engine"]
+Partner = env["res.partner"]
+
+runs, started = {}, time.perf_counter()
+for object_type in ("companies", "contacts"):
+    t0 = time.perf_counter()
+    runs[object_type] = run = engine._run_inbound(account, object_type)
+    say(
+        f"{object_type:9s}: {run.created_count} created, {run.failed_count} failed, {run.api_calls} API calls, "
+        f"{time.perf_counter() - t0:.1f} s"
+    )
+elapsed = time.perf_counter() - started
+records = sum(r.created_count + r.updated_count + r.linked_count for r in runs.values())
+calls = sum(r.api_calls for r in runs.values())
+sync_rate = records / elapsed
+peak = rss_mb()
+
+# The same rows, created by the bare ORM in batches of the same size, then rolled back.
+rows = []
+for partner in Partner.search([("hubspot_account_id", "=", account.id)], order="is_company desc, id"):
+    rows.append(
+        {
+            "name": partner.name,
+            "is_company": partner.is_company,
+            "website": partner.website,
+            "phone": partner.phone,
+            "email": partner.email,
+            "city": partner.city,
+            "country_id": partner.country_id.id,
+            "function": partner.function,
+            "company_id": partner.company_id.id,
+        }
+    )
+env.cr.commit()
+Bare = Partner.with_context(**SYNC_CONTEXT)
+t0 = time.perf_counter()
+for start in range(0, len(rows), 200):
+    Bare.create(rows[start : start + 200])
+env.flush_all()
+orm_rate = len(rows) / (time.perf_counter() - t0)
+env.cr.rollback()
+
+# Nothing changed: the next runs.
+second = {}
+for object_type in ("companies", "contacts"):
+    t0 = time.perf_counter()
+    run = engine._run_inbound(account, object_type)
+    second[object_type] = (run.api_calls, time.perf_counter() - t0, run.created_count + run.updated_count)
+
+say("")
+say(f"records synced          {records}")
+say(f"sync rate               {sync_rate:,.0f} records/s")
+say(f"bare ORM create rate    {orm_rate:,.0f} records/s")
+say(f"sync / ORM              {sync_rate / orm_rate:.0%}   (goal >= 50%)")
+say(f"API calls per record    {calls / max(records, 1):.4f}   (goal <= 0.02)")
+say(f"peak RSS                {peak:,.0f} MB")
+for object_type, (api_calls, seconds, changed) in second.items():
+    say(
+        f"unchanged {object_type:9s}     {api_calls} API call(s), {seconds:.2f} s, {changed} written   (goal <= 1, < 1 s)"
+    )
