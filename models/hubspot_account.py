@@ -2,6 +2,8 @@ import logging
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from markupsafe import Markup
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
@@ -495,16 +497,19 @@ class HubspotAccount(models.Model):
         if not partners:
             return
         labels = dict(run._fields["object_type"]._description_selection(self.env))
-        self.sudo().message_notify(
-            partner_ids=partners.ids,
-            subject=self.env._("HubSpot sync: %s", labels.get(run.object_type)),
-            body=self.env._(
+        body = Markup('%s <a href="/odoo/hubspot.sync.run/%s">%s</a>') % (
+            self.env._(
                 "%(account)s: %(created)s created, %(updated)s updated (%(type)s).",
                 account=self.name,
                 created=run.created_count,
                 updated=run.updated_count,
                 type=labels.get(run.object_type),
             ),
-            model=run._name,
-            res_id=run.id,
+            run.id,
+            self.env._("Open the run"),
+        )
+        self.sudo().message_notify(
+            partner_ids=partners.ids,
+            subject=self.env._("HubSpot sync: %s", labels.get(run.object_type)),
+            body=body,
         )

@@ -20,6 +20,7 @@ Inbound run, per account and object type (``_run_inbound``):
 5. now and then, look for records deleted (archived) in HubSpot and unlink them.
 """
 
+import copy
 import json
 import logging
 from dataclasses import dataclass, field
@@ -147,10 +148,18 @@ class _RunState:
         self.cache = _ConvertCache(engine.env, account)
         self.mappings = {}  # object type -> mappings
         self.horizon_ms = float("inf")  # the checkpoint stays below this
+        self.counting = True
         self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
 
     def count(self, name, amount=1):
-        self.counts[name] = self.counts.get(name, 0) + amount
+        if self.counting:
+            self.counts[name] = self.counts.get(name, 0) + amount
+
+    def nested(self, spec):
+        """The same run importing records of another type (e.g. a contact's company)."""
+        nested = copy.copy(self)
+        nested.spec, nested.counting = spec, False
+        return nested
 
     def mappings_for(self, object_type):
         if object_type not in self.mappings:
@@ -304,6 +313,8 @@ class HubspotSyncEngine(models.AbstractModel):
         """
         if not records:
             return {}
+        if spec is not state.spec:  # associated records imported on the way: the run counts its own type
+            state = state.nested(spec)
         account, Model = state.account, self.env[spec.model].with_context(**SYNC_CONTEXT)
         ids = [str(r["id"]) for r in records]
         bound = self._bindings(account, spec, ids + self._merged_ids(records))
@@ -438,9 +449,8 @@ class HubspotSyncEngine(models.AbstractModel):
     def _is_excluded(self, state, spec, record, associated):
         if spec.exclusion and state.account._is_excluded_record(record):
             return True
-        return any(
-            associated.get((str(record["id"]), a.field)) == "excluded" for a in spec.associations if a.inherit_exclusion
-        )
+        targets = [associated.get((str(record["id"]), a.field)) for a in spec.associations if a.inherit_exclusion]
+        return any(isinstance(t, str) and t == "excluded" for t in targets)
 
     # ------------------------------------------------------------- values
     def _values(self, state, spec, mappings, record, associated, existing):

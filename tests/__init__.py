@@ -4,4 +4,5 @@ from . import test_client_core
 from . import test_connection
 from . import test_install
 from . import test_sandbox_core
+from . import test_sync_inbound
 from . import test_ui

@@ -22,14 +22,16 @@ def commits_as_savepoints(env):
     """Make ``ir.cron._commit_progress`` mark a savepoint instead of committing, so a
     test can roll back to the last "commit" the way a crash would."""
     env.cr.execute("SAVEPOINT hubspot_commit")
+    commits = []
 
     def commit(self, processed=0, **kw):
         self.env.flush_all()
         self.env.cr.execute("SAVEPOINT hubspot_commit")
+        commits.append(processed)
         return float("inf")
 
     with patch.object(type(env["ir.cron"]), "_commit_progress", commit):
-        yield
+        yield commits
 
 
 def crash_rollback(env):
@@ -55,7 +57,7 @@ class InboundCase(SandboxMixin, HubSpotCase):
         self.state.set_faults()
         self.addCleanup(self.state.set_faults)
         manager = commits_as_savepoints(self.env)
-        manager.__enter__()
+        self.commits = manager.__enter__()
         self.addCleanup(manager.__exit__, None, None, None)
         # No real waiting on retries in tests.
         original = HubspotAccount._get_client
@@ -72,14 +74,20 @@ class InboundCase(SandboxMixin, HubSpotCase):
         self.addCleanup(patcher.stop)
 
     # helpers: records are added the way HubSpot's own UI would (no API validation)
-    def company(self, name, **props):
+    def hs_company(self, name, **props):
         return self.state.add_record("companies", dict({"name": name}, **props))
 
-    def contact(self, email, company=None, **props):
+    def hs_contact(self, email, company=None, **props):
         record = self.state.add_record("contacts", dict({"email": email}, **props))
         if company:
             self.state.associate("contacts", record["id"], "companies", company["id"])
         return record
+
+    def configure(self, **values):
+        """Change sync settings the way an admin must: stop, edit, start."""
+        self.account.action_stop()
+        self.account.write(values)
+        self.account.state = "running"
 
     def sync(self, object_type="companies", **kw):
         return self.engine._run_inbound(self.account, object_type, **kw)
@@ -91,9 +99,9 @@ class InboundCase(SandboxMixin, HubSpotCase):
 @tagged("post_install", "-at_install")
 class TestInboundBasics(InboundCase):
     def test_first_import_then_nothing_changed(self):
-        acme = self.company("Acme GmbH", domain="acme.example", phone="+49 30 1", city="Berlin", country="Germany")
-        self.company("Beta Oy", domain="beta.example", country="FI")
-        self.contact("anna@acme.example", acme, firstname="Anna", lastname="Schmidt", jobtitle="CEO")
+        acme = self.hs_company("Acme GmbH", domain="acme.example", phone="+49 30 1", city="Berlin", country="Germany")
+        self.hs_company("Beta Oy", domain="beta.example", country="FI")
+        self.hs_contact("anna@acme.example", acme, firstname="Anna", lastname="Schmidt", jobtitle="CEO")
 
         run = self.sync("companies")
         self.assertEqual((run.state, run.created_count), ("done", 2))
@@ -124,7 +132,7 @@ class TestInboundBasics(InboundCase):
         self.assertEqual(self.Partner.search_count([("hubspot_account_id", "=", self.account.id)]), 3)
 
     def test_changes_in_hubspot_update_odoo(self):
-        acme = self.company("Acme GmbH", phone="+49 30 1")
+        acme = self.hs_company("Acme GmbH", phone="+49 30 1")
         self.sync()
         self.state.advance(seconds=5)
         self.state.update_record("companies", acme["id"], {"phone": "+49 30 999", "city": "München"})
@@ -139,9 +147,9 @@ class TestInboundBasics(InboundCase):
         )
         existing_vat = self.Partner.create({"name": "Gamma", "is_company": True, "vat": "DE123456789"})
         existing_person = self.Partner.create({"name": "Anna", "email": "Anna@Acme.example"})
-        acme = self.company("Acme GmbH", domain="acme.example")
-        gamma = self.company("Gamma AG", vat_number="de123456789")
-        self.contact("anna@acme.example", acme, firstname="Anna", lastname="Schmidt")
+        acme = self.hs_company("Acme GmbH", domain="acme.example")
+        gamma = self.hs_company("Gamma AG", vat_number="de123456789")
+        self.hs_contact("anna@acme.example", acme, firstname="Anna", lastname="Schmidt")
         run = self.sync("companies")
         self.assertEqual((run.linked_count, run.created_count), (2, 0))
         self.assertEqual(self.partner(acme), existing_co)
@@ -158,8 +166,8 @@ class TestInboundBasics(InboundCase):
         seller = new_test_user(self.env, login="seller", email="seller@example.com", groups="base.group_user")
         owner = self.state.add_owner("Seller@Example.com", "Sam", "Seller")
         stranger = self.state.add_owner("stranger@example.com", "Nobody", "Known")
-        acme = self.company("Acme", hubspot_owner_id=owner["id"])
-        beta = self.company("Beta", hubspot_owner_id=stranger["id"])
+        acme = self.hs_company("Acme", hubspot_owner_id=owner["id"])
+        beta = self.hs_company("Beta", hubspot_owner_id=stranger["id"])
         self.sync()
         self.assertEqual(self.partner(acme).user_id, seller)
         self.assertFalse(self.partner(beta).user_id, "an owner with no Odoo user sets nobody")
@@ -170,9 +178,12 @@ class TestInboundBasics(InboundCase):
 @tagged("post_install", "-at_install")
 class TestInboundRules(InboundCase):
     def test_exclude_flag(self):
-        kept = self.company("Kept")
-        gone = self.company("Gone", sync_to_odoo="Nein")
-        self.contact("x@gone.example", gone, firstname="X")
+        self.state.create_property(
+            "companies", {"name": "sync_to_odoo", "label": "Sync to Odoo", "type": "string", "fieldType": "text"}
+        )
+        kept = self.hs_company("Kept")
+        gone = self.hs_company("Gone", sync_to_odoo="Nein")
+        self.hs_contact("x@gone.example", gone, firstname="X")
         run = self.sync()
         self.assertEqual((run.created_count, run.excluded_count), (1, 1))
         self.assertFalse(self.partner(gone))
@@ -188,7 +199,7 @@ class TestInboundRules(InboundCase):
         self.assertEqual((run.excluded_count, run.unlinked_count), (1, 1))
 
     def test_hubspot_master_fields(self):
-        acme = self.company("Acme", phone="+1 555")
+        acme = self.hs_company("Acme", phone="+1 555")
         self.sync()
         partner = self.partner(acme)
         mapping = self.account.mapping_ids.filtered(lambda m: m.object_type == "companies" and m.field_name == "phone")
@@ -212,7 +223,7 @@ class TestInboundRules(InboundCase):
         self.assertEqual((partner.phone, run.skipped_count), ("+1 000", 1), "an unlinked partner stops syncing")
 
     def test_local_edit_newer_than_hubspot_is_kept(self):
-        acme = self.company("Acme", phone="+1 555", city="Berlin")
+        acme = self.hs_company("Acme", phone="+1 555", city="Berlin")
         self.sync()
         partner = self.partner(acme)
         partner.write({"phone": "+1 local"})
@@ -227,7 +238,7 @@ class TestInboundRules(InboundCase):
         self.assertEqual(partner.phone, "+1 local", "two-way: the newer Odoo edit wins")
 
     def test_deleted_in_hubspot_unlinks(self):
-        acme = self.company("Acme")
+        acme = self.hs_company("Acme")
         self.sync()
         self.state.archive_record("companies", acme["id"])
         checkpoint = self.account.checkpoint_ids.filtered(lambda c: c.object_type == "companies")
@@ -239,8 +250,8 @@ class TestInboundRules(InboundCase):
         self.assertEqual(run.unlinked_count, 1)
 
     def test_merge_repoints_instead_of_duplicating(self):
-        first = self.company("Acme One", domain="one.example")
-        second = self.company("Acme Two", domain="two.example")
+        first = self.hs_company("Acme One", domain="one.example")
+        second = self.hs_company("Acme Two", domain="two.example")
         self.sync()
         partner_one, partner_two = self.partner(first), self.partner(second)
         self.state.advance(seconds=5)
@@ -253,12 +264,12 @@ class TestInboundRules(InboundCase):
         self.assertEqual(self.Partner.search_count([("hubspot_id", "=", merged["id"])]), 1)
 
     def test_contacts_of_unknown_companies(self):
-        acme = self.company("Acme")
-        self.contact("a@acme.example", acme, firstname="A")
-        self.account.contacts_only_existing_companies = True
+        acme = self.hs_company("Acme")
+        self.hs_contact("a@acme.example", acme, firstname="A")
+        self.configure(contacts_only_existing_companies=True)
         run = self.sync("contacts")
         self.assertEqual((run.created_count, run.skipped_count), (0, 1))
-        self.account.contacts_only_existing_companies = False
+        self.configure(contacts_only_existing_companies=False)
         self.account.checkpoint_ids.unlink()
         run = self.sync("contacts")
         self.assertEqual(run.created_count, 1)
@@ -267,8 +278,8 @@ class TestInboundRules(InboundCase):
     def test_required_and_mapped_values(self):
         mapping = self.account.mapping_ids.filtered(lambda m: m.object_type == "companies" and m.field_name == "city")
         mapping.required = True
-        self.company("No City")
-        self.company("Has City", city="Wien")
+        self.hs_company("No City")
+        self.hs_company("Has City", city="Wien")
         run = self.sync()
         self.assertEqual((run.created_count, run.skipped_count), (1, 1))
         mapping.write(
@@ -279,7 +290,7 @@ class TestInboundRules(InboundCase):
             }
         )
         self.account.checkpoint_ids.unlink()
-        self.company("Other City", city="Graz")
+        self.hs_company("Other City", city="Graz")
         self.sync()
         self.assertEqual(self.Partner.search([("name", "=", "Has City")]).city, "Vienna")
         self.assertFalse(self.Partner.search([("name", "=", "Other City")]))
@@ -289,12 +300,12 @@ class TestInboundRules(InboundCase):
 class TestInboundRobustness(InboundCase):
     def test_hostile_payloads(self):
         records = [
-            self.company("", domain="nameless.example"),
-            self.company("Ünïcødé ✓ 株式会社 บริษัท"),
-            self.company("Long", description="x" * 100_000),
-            self.company("Nowhere", country="Atlantis", state="Nowhere State"),
+            self.hs_company("", domain="nameless.example"),
+            self.hs_company("Ünïcødé ✓ 株式会社 บริษัท"),
+            self.hs_company("Long", description="x" * 100_000),
+            self.hs_company("Nowhere", country="Atlantis", state="Nowhere State"),
         ]
-        bad_contact = self.contact("not-an-email", None, firstname="Bad")
+        bad_contact = self.hs_contact("not-an-email", None, firstname="Bad")
         run = self.sync()
         self.assertEqual(run.created_count, 4, run.error_ids.mapped("reason"))
         self.assertEqual(self.partner(records[0]).name, "nameless.example")
@@ -305,9 +316,9 @@ class TestInboundRobustness(InboundCase):
         self.assertEqual(self.partner(bad_contact, "contacts").email, "not-an-email")
 
     def test_one_bad_record_is_logged_and_retried(self):
-        self.company("Good One")
-        boom = self.company("Boom")
-        self.company("Good Two")
+        self.hs_company("Good One")
+        boom = self.hs_company("Boom")
+        self.hs_company("Good Two")
         Partner = type(self.env["res.partner"])
         original = Partner.create
         fail = [True]
@@ -333,7 +344,7 @@ class TestInboundRobustness(InboundCase):
 
     def test_crash_midway_then_resume(self):
         for n in range(450):
-            self.company(f"Co {n:03d}")
+            self.hs_company(f"Co {n:03d}")
         real = HubspotSyncEngine._process_batch
         calls = [0]
 
@@ -344,10 +355,21 @@ class TestInboundRobustness(InboundCase):
                 raise _Crash()  # after the 2nd batch's work, before its commit
             return result
 
-        with patch.object(HubspotSyncEngine, "_process_batch", process), self.assertRaises(_Crash):
-            self.sync()
+        crashed = False
+        with patch.object(HubspotSyncEngine, "_process_batch", process):
+            try:  # not assertRaises: Odoo's rolls the block back, a crash does not
+                self.sync()
+            except _Crash:
+                crashed = True
+        self.assertTrue(crashed)
+        self.assertEqual(self.commits, [0, 200], "the run committed its start and the first batch")
         crash_rollback(self.env)
-        self.assertEqual(self.Partner.search_count([("hubspot_account_id", "=", self.account.id)]), 200)
+        checkpoint = self.account.checkpoint_ids
+        self.assertEqual(
+            self.Partner.search_count([("hubspot_account_id", "=", self.account.id)]),
+            200,
+            (checkpoint.last_modified_ms, self.account.run_ids.mapped("created_count")),
+        )
         run = self.sync()
         self.assertEqual(run.created_count, 250)
         names = self.Partner.search([("hubspot_account_id", "=", self.account.id)]).mapped("name")
@@ -356,7 +378,7 @@ class TestInboundRobustness(InboundCase):
 
     def test_rate_limit_storm_and_server_errors(self):
         for n in range(5):
-            self.company(f"Co {n}")
+            self.hs_company(f"Co {n}")
         self.state.fail_next(3, status=429)
         self.state.fail_next(2, status=502)
         run = self.sync()
@@ -364,8 +386,8 @@ class TestInboundRobustness(InboundCase):
         self.assertGreaterEqual(run.api_calls, 6, "retries count as API calls")
 
     def test_outage_fails_the_run_and_next_run_catches_up(self):
-        self.company("Before")
-        self.state.fail_next(20, status=503)
+        self.hs_company("Before")
+        self.state.fail_next(4, status=503)  # one request and its three retries
         run = self.sync()
         self.assertEqual(run.state, "failed")
         self.assertIn("HubSpot", run.message)
@@ -375,7 +397,7 @@ class TestInboundRobustness(InboundCase):
     def test_more_changes_than_the_search_cap(self):
         self.state.freeze()  # 700 changes in one millisecond: more than the cap on one timestamp
         for n in range(700):
-            self.company(f"Co {n:03d}")
+            self.hs_company(f"Co {n:03d}")
         original = HubspotAccount._get_client
 
         def small_cap(account, **options):
@@ -401,11 +423,9 @@ class TestInboundRobustness(InboundCase):
 @tagged("post_install", "-at_install")
 class TestPendingCompanies(InboundCase):
     def test_review_queue(self):
-        self.account.write({"state": "stopped"})
-        self.account.review_new_companies = True
-        self.account.state = "running"
-        acme = self.company("Acme Pending", domain="acme.example", hubspotscore="42")
-        self.contact("c@acme.example", acme, firstname="C")
+        self.configure(review_new_companies=True)
+        acme = self.hs_company("Acme Pending", domain="acme.example", hubspotscore="42")
+        self.hs_contact("c@acme.example", acme, firstname="C")
         run = self.sync()
         self.assertEqual((run.created_count, run.pending_count), (0, 1))
         pending = self.env["hubspot.pending.company"].search([("hubspot_id", "=", acme["id"])])
@@ -425,9 +445,9 @@ class TestPendingCompanies(InboundCase):
         self.assertEqual((pending.state, pending.city, run.created_count), ("rejected", "Graz", 0))
 
     def test_import_company_contacts_after_accept(self):
-        acme = self.company("Acme")
-        self.contact("c1@acme.example", acme, firstname="C1")
-        self.contact("c2@acme.example", acme, firstname="C2")
+        acme = self.hs_company("Acme")
+        self.hs_contact("c1@acme.example", acme, firstname="C1")
+        self.hs_contact("c2@acme.example", acme, firstname="C2")
         self.sync()
         linked = self.engine._import_company_contacts(self.account, acme["id"])
         self.assertEqual(len(linked), 2)
@@ -437,10 +457,13 @@ class TestPendingCompanies(InboundCase):
 @tagged("post_install", "-at_install")
 class TestAccountLifecycle(InboundCase):
     def test_cron_walks_running_accounts_when_due(self):
-        self.company("Acme")
-        self.env.ref("hubspot_connector.ir_cron_sync_companies").method_direct_trigger()
-        self.assertEqual(self.account.run_ids.filtered(lambda r: r.object_type == "companies").created_count, 1)
-        self.env.ref("hubspot_connector.ir_cron_sync_companies").method_direct_trigger()
+        cron = self.env.ref("hubspot_connector.ir_cron_sync_companies")
+        self.assertEqual(cron.code.strip(), 'model._cron_sync("companies")')
+        self.hs_company("Acme")
+        self.engine._cron_sync("companies")
+        run = self.account.run_ids.filtered(lambda r: r.object_type == "companies")
+        self.assertEqual(run.created_count, 1, (run.state, run.message, run.error_ids.mapped("reason")))
+        self.engine._cron_sync("companies")
         self.assertEqual(len(self.account.run_ids.filtered(lambda r: r.object_type == "companies")), 1, "not due yet")
         self.account.action_stop()
         self.assertFalse(self.account._sync_due("companies") and self.account.state == "running")
@@ -459,18 +482,27 @@ class TestAccountLifecycle(InboundCase):
 
     def test_notification_once_per_run(self):
         group = self.env["res.groups"].create({"name": "HubSpot watchers", "user_ids": [(4, self.hs_user.id)]})
-        self.account.write({"state": "stopped"})
-        self.account.write({"notify_group_id": group.id, "state": "running"})
+        self.configure(notify_group_id=group.id)
         for n in range(3):
-            self.company(f"Co {n}")
+            self.hs_company(f"Co {n}")
         run = self.sync()
-        notes = self.env["mail.message"].search([("model", "=", "hubspot.sync.run"), ("res_id", "=", run.id)])
-        self.assertEqual(len(notes), 1)
+        notes = self.env["mail.message"].search(
+            [("model", "=", "hubspot.account"), ("res_id", "=", self.account.id), ("message_type", "=", "user_notification")]
+        )
+        self.assertEqual(len(notes), 1, "one notification per run, not one per record")
         self.assertIn(self.hs_user.partner_id, notes.partner_ids)
         self.assertIn("3 created", str(notes.body))
+        self.assertIn(f"/odoo/hubspot.sync.run/{run.id}", str(notes.body))
+        self.sync()  # nothing new: no notification
+        self.assertEqual(
+            self.env["mail.message"].search_count(
+                [("model", "=", "hubspot.account"), ("res_id", "=", self.account.id), ("message_type", "=", "user_notification")]
+            ),
+            1,
+        )
 
     def test_health_summary(self):
-        self.company("Acme")
+        self.hs_company("Acme")
         self.sync()
         self.account.invalidate_recordset()
         self.assertEqual(self.account.health, "ok")
