@@ -22,7 +22,7 @@ lint:
 	@tools/lint.sh
 
 sandbox: setup
-	@.cache/venv/bin/python -m sandbox --companies 25 --verbose
+	@.cache/venv/bin/python -m sandbox --seed demo --verbose
 
 clean:
 	rm -rf .cache

@@ -1,6 +1,7 @@
 from . import test_access
 from . import test_client
 from . import test_client_core
+from . import test_client_sandbox
 from . import test_connection
 from . import test_install
 from . import test_sandbox
