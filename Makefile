@@ -26,7 +26,7 @@ bench:
 	@tools/bench.sh
 
 sandbox: setup
-	@.cache/venv/bin/python -m sandbox --companies 25 --verbose
+	@.cache/venv/bin/python -m sandbox --seed demo --verbose
 
 clean:
 	rm -rf .cache

@@ -1,21 +1,30 @@
-"""The sandbox's WSGI application: routing, authentication, HubSpot's JSON shapes."""
+"""The sandbox's WSGI application: routing, authentication, rate limits, faults, the log.
 
+The routes themselves live in ``api_objects``, ``api_associations``, ``api_portal``
+(account, owners, pipelines, properties, OAuth) and ``api_admin`` (``/_sandbox/...``).
+"""
+
+import ipaddress
 import json
 import re
+import threading
+import time
+import traceback
 from http import HTTPStatus
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
-from .state import OBJECT_TYPE_IDS, OBJECT_TYPES
+from .api_admin import AdminRoutes
+from .api_associations import AssociationRoutes
+from .api_objects import ObjectRoutes
+from .api_portal import PortalRoutes
+from .catalog import OBJECT_TYPES, TYPE_ALIASES, schema_scope_for, scope_for
+from .errors import HubSpotHTTPError, correlation_id
+from .limits import MESSAGES, TEN_SECONDLY
+from .oauth import OAuthError
+from .values import now_iso
 
 VERSION_SEGMENT = re.compile(r"^(v\d+|\d{4}-\d{2})$")
-MAX_PAGE = 100
-
-
-class HubSpotHTTPError(Exception):
-    def __init__(self, status, message, category, **extra):
-        super().__init__(message)
-        self.status = status
-        self.body = {"status": "error", "message": message, "category": category, "correlationId": "sandbox", **extra}
+TYPE_GROUPS = ("object_type", "from_type", "to_type")
 
 
 def normalize(path):
@@ -30,11 +39,31 @@ def normalize(path):
 class Request:
     def __init__(self, environ):
         self.method = environ["REQUEST_METHOD"]
-        self.path = environ.get("PATH_INFO", "")
-        self.query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        # Routing works on the path as sent (still percent-encoded), so that an id such as
+        # a URL-encoded unique value (``%2F``) stays one segment; captured ids are unquoted.
+        raw = environ.get("REQUEST_URI")
+        if raw is not None:
+            self.path = raw.split("?", 1)[0]
+        else:  # another WSGI server: wsgiref-style decoded latin-1 path
+            self.path = environ.get("PATH_INFO", "").encode("latin-1", "replace").decode("utf-8", "replace")
+        self.query_string = environ.get("QUERY_STRING", "")
+        self.params = parse_qs(self.query_string, keep_blank_values=True)
         self.headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+        self.content_type = environ.get("CONTENT_TYPE") or ""
+        self.remote = environ.get("REMOTE_ADDR", "")
         length = int(environ.get("CONTENT_LENGTH") or 0)
         self.raw = environ["wsgi.input"].read(length) if length else b""
+
+    def arg(self, name, default=None):
+        values = self.params.get(name)
+        return values[-1] if values else default
+
+    def args(self, name):
+        """``?properties=a,b&properties=c`` -> ["a", "b", "c"]."""
+        return [part for value in self.params.get(name, []) for part in value.split(",") if part]
+
+    def flag(self, name):
+        return (self.arg(name) or "").lower() == "true"
 
     def json(self):
         if not self.raw:
@@ -42,121 +71,269 @@ class Request:
         try:
             return json.loads(self.raw)
         except ValueError:
-            raise HubSpotHTTPError(400, "Invalid input JSON", "VALIDATION_ERROR") from None
+            raise HubSpotHTTPError(400, "Invalid input JSON on line 1", "VALIDATION_ERROR") from None
+
+    def form(self):
+        return {k: v[-1] for k, v in parse_qs(self.raw.decode("utf-8", "replace"), keep_blank_values=True).items()}
 
 
-class SandboxApp:
-    """Routes are (method, regex on the normalized path, handler, required scope)."""
+class Route:
+    def __init__(self, method, pattern, handler, scope, operation, auth=True, search=False):
+        self.method = method
+        self.text = pattern
+        self.regex = re.compile(f"^{pattern}$")
+        self.handler = handler
+        self.scope = scope
+        self.operation = operation
+        self.auth = auth
+        self.search = search
 
-    def __init__(self, state):
+    @property
+    def name(self):
+        return f"{self.method} " + re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", self.text)
+
+
+class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
+    """Routes are (method, regex on the normalized path, handler, scope, operation name)."""
+
+    def __init__(self, state, verbose=False):
         self.state = state
+        self.verbose = verbose
+        self.stopping = threading.Event()  # wakes injected sleeps when the server stops
         self.routes = []
-        self.route("GET", r"account-info/details", self.account_details, None)
-        self.route("GET", r"crm/objects/(?P<object_type>[\w-]+)", self.list_objects, "read")
-        self.route("GET", r"crm/objects/(?P<object_type>[\w-]+)/(?P<object_id>[^/]+)", self.get_object, "read")
+        self.admin_routes = []
+        self._object_routes()
+        self._association_routes()
+        self._portal_routes()
+        self._admin_routes()
 
-    def route(self, method, pattern, handler, access):
-        self.routes.append((method, re.compile(f"^{pattern}$"), handler, access))
+    def route(self, method, pattern, handler, scope=None, operation=None, auth=True, search=False):
+        self.routes.append(Route(method, pattern, handler, scope, operation or handler.__name__, auth, search))
+
+    def admin_route(self, method, pattern, handler):
+        self.admin_routes.append(Route(method, pattern, handler, None, handler.__name__, auth=False))
 
     # --------------------------------------------------------------- WSGI
     def __call__(self, environ, start_response):
         request = Request(environ)
-        try:
-            status, body = self.dispatch(request)
-        except HubSpotHTTPError as error:
-            status, body = error.status, error.body
-        payload = b"" if body is None else json.dumps(body).encode()
-        headers = [("Content-Type", "application/json;charset=utf-8"), ("Content-Length", str(len(payload)))]
-        start_response(f"{status} {HTTPStatus(status).phrase}", headers)
-        return [payload]
+        if request.path.startswith("/_sandbox"):
+            status, body, headers, raw = self.handle_admin(request)
+        else:
+            status, body, headers, raw = self.handle_api(request)
+        if raw is None:
+            raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
+        if raw or status not in (204, 302):
+            headers = [("Content-Type", "application/json;charset=utf-8"), *headers]
+        headers.append(("Content-Length", str(len(raw))))
+        start_response(f"{status} {_phrase(status)}", headers)
+        return [raw]
 
-    def dispatch(self, request):
-        path = normalize(request.path)
-        for method, pattern, handler, access in self.routes:
-            match = pattern.match(path)
-            if match and method == request.method:
-                kwargs = match.groupdict()
-                object_type = kwargs.get("object_type")
-                if object_type is not None:
-                    kwargs["object_type"] = object_type = self.object_type(object_type)
-                self.authenticate(request, object_type, access)
-                return handler(request, **kwargs)
+    def match(self, request, routes):
+        path = normalize(request.path) if routes is self.routes else request.path.strip("/")
+        allowed = []
+        for route in routes:
+            found = route.regex.match(path)
+            if not found:
+                continue
+            if route.method != request.method:
+                allowed.append(route.method)
+                continue
+            kwargs = {key: unquote(value) for key, value in found.groupdict().items()}
+            for key in TYPE_GROUPS:
+                if key in kwargs:
+                    kwargs[key] = self.object_type(kwargs[key])
+            return route, kwargs
+        if allowed:
+            raise HubSpotHTTPError(
+                405, f"Method {request.method} not allowed; use {', '.join(allowed)}", "METHOD_NOT_ALLOWED"
+            )
         raise HubSpotHTTPError(404, f"No route for {request.method} {request.path}", "OBJECT_NOT_FOUND")
 
-    def authenticate(self, request, object_type, access):
+    @staticmethod
+    def object_type(name):
+        resolved = TYPE_ALIASES.get(name, name)
+        if resolved not in OBJECT_TYPES:
+            raise HubSpotHTTPError(400, f"Unable to infer object type from: {name}", "VALIDATION_ERROR")
+        return resolved
+
+    # ---------------------------------------------------------- HubSpot API
+    def handle_api(self, request):
+        started = time.monotonic()
+        state = self.state
+        route, fault, headers, raw = None, None, [], None
+        try:
+            route, kwargs = self.match(request, self.routes)
+            fault = state.faults.draw(request.method, request.path) if route.auth else None
+            if state.faults.latency and route.auth:
+                self.stopping.wait(state.faults.latency)
+            if fault and fault[0] == "status":
+                return self._logged(request, route, fault, started, *self.fault_response(fault[1]))
+            if fault and fault[0] == "timeout":
+                self.stopping.wait(state.faults.timeout_seconds)
+            if route.auth:
+                self.authenticate(request, route, kwargs)
+                headers, refused = state.rate_limits.check(route.search, state.today())
+                if refused:
+                    raise rate_limited(refused, [])  # the headers above go out with it
+            with state.lock:
+                result = route.handler(request, **kwargs)
+            status, body = result[0], result[1]
+            headers = headers + list(result[2] if len(result) > 2 else [])
+        except HubSpotHTTPError as error:
+            status, body, headers = error.status, error.body, headers + error.headers
+        except OAuthError as error:
+            status, body = error.status, error.body
+        except Exception as error:  # a sandbox bug: answer 500 like HubSpot would, keep the traceback
+            status, body = (
+                500,
+                {
+                    "status": "error",
+                    "message": f"internal error in the sandbox: {type(error).__name__}: {error}",
+                    "category": "INTERNAL_ERROR",
+                    "correlationId": correlation_id(),
+                },
+            )
+            state.errors.append(traceback.format_exc())
+            if self.verbose:
+                traceback.print_exc()
+        if fault and fault[0] == "malformed":
+            text = json.dumps(body if body is not None else {"results": []}, ensure_ascii=False).encode()
+            raw = text[: max(1, len(text) // 2)]
+            status = 200 if status == 204 else status
+        return self._logged(request, route, fault, started, status, body, headers, raw)
+
+    def _logged(self, request, route, fault, started, status, body, headers, raw=None):
+        if route is not None:
+            found = route.regex.match(normalize(request.path))
+            names = {k: TYPE_ALIASES.get(v, v) for k, v in (found.groupdict() if found else {}).items()}
+            operation = route.operation.format(**names)
+            route_name = route.name
+        else:
+            operation = route_name = "unknown"
+        self.state.record_call(
+            {
+                "time": now_iso(),
+                "method": request.method,
+                "path": request.path,
+                "query": request.query_string,
+                "status": status,
+                "operation": operation,
+                "route": route_name,
+                "duration_ms": int((time.monotonic() - started) * 1000),
+                "fault": fault[0] if fault else None,
+            }
+        )
+        return status, body, headers, raw
+
+    @staticmethod
+    def fault_response(status):
+        """An injected failure: HubSpot's 429 body, an HTML 502 from the edge, JSON otherwise."""
+        if status == 429:
+            error = rate_limited(TEN_SECONDLY, [])
+            return status, error.body, [], None
+        if status == 502:
+            html = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+            return status, None, [("Content-Type", "text/html")], html
+        headers = [("Retry-After", "1")] if status == 477 else []
+        body = {
+            "status": "error",
+            "message": _phrase(status),
+            "correlationId": correlation_id(),
+            "category": "INTERNAL_ERROR" if status >= 500 else "SANDBOX_FAULT",
+        }
+        return status, body, headers, None
+
+    def authenticate(self, request, route, kwargs):
         header = request.headers.get("authorization", "")
-        token = header[7:] if header.startswith("Bearer ") else None
-        if not token or token not in self.state.tokens:
+        token = header[7:].strip() if header[:7].lower() == "bearer " else None
+        state = self.state
+        if not token or token not in state.tokens:
             raise HubSpotHTTPError(
                 401,
-                "Authentication credentials not found or invalid.",
+                "Authentication credentials not found. This API supports OAuth 2.0 authentication.",
                 "INVALID_AUTHENTICATION",
             )
-        granted = self.state.tokens[token]
-        if granted is None or not access:
+        late = state.token_expired_ms(token)
+        if late is not None:
+            raise HubSpotHTTPError(
+                401,
+                f"The OAuth token used to make this call expired {late // 1000} second(s) ago.",
+                "EXPIRED_AUTHENTICATION",
+            )
+        granted = state.tokens[token]
+        if granted is None:
             return
-        needed = self.scope(object_type, access)
-        if needed not in granted:
+        missing = [scope for scope in self.required_scopes(route.scope, kwargs) if scope not in granted]
+        if missing:
             raise HubSpotHTTPError(
                 403,
                 "This app hasn't been granted all required scopes to make this call.",
                 "MISSING_SCOPES",
-                errors=[{"message": "missing scopes", "context": {"requiredGranularScopes": [needed]}}],
+                errors=[
+                    {
+                        "message": "One or more of the following scopes are required.",
+                        "context": {"requiredGranularScopes": missing},
+                    }
+                ],
             )
 
     @staticmethod
-    def scope(object_type, access):
-        if object_type == "tickets":
-            return "tickets"
-        return f"crm.objects.{object_type}.{access}"
+    def required_scopes(scope, kwargs):
+        if scope is None:
+            return []
+        kind, *rest = scope
+        if kind == "objects":
+            return [scope_for(kwargs["object_type"], rest[0])]
+        if kind == "pair":
+            return list(dict.fromkeys(scope_for(kwargs[k], rest[0]) for k in ("from_type", "to_type")))
+        if kind == "record_pair":
+            return list(dict.fromkeys(scope_for(kwargs[k], rest[0]) for k in ("object_type", "to_type")))
+        if kind == "schemas":
+            return [schema_scope_for(kwargs["object_type"], rest[0])]
+        return list(rest)
 
-    @staticmethod
-    def object_type(name):
-        name = OBJECT_TYPE_IDS.get(name, name)
-        if name not in OBJECT_TYPES:
-            raise HubSpotHTTPError(400, f"Unable to infer object type from: {name}", "VALIDATION_ERROR")
-        return name
-
-    # ----------------------------------------------------------- handlers
-    def account_details(self, request):
-        state = self.state
-        return 200, {
-            "portalId": state.portal_id,
-            "uiDomain": state.ui_domain,
-            "timeZone": state.time_zone,
-            "companyCurrency": state.currency,
-            "accountType": "STANDARD",
-            "dataHostingLocation": "eu1",
-        }
-
-    def present(self, record, properties):
-        wanted = [p for p in (properties or "").split(",") if p]
-        props = record["properties"]
-        shown = {k: props.get(k) for k in wanted} if wanted else dict(props)
-        for key in ("hs_object_id", "createdate", self.state.modified_property_for(record)):
-            shown.setdefault(key, props.get(key))
-        return {**record, "properties": shown}
-
-    def list_objects(self, request, object_type):
-        limit = min(int(request.query.get("limit") or 10), MAX_PAGE)
-        archived = request.query.get("archived") == "true"
-        with self.state.lock:
-            records = [r for r in self.state.objects[object_type].values() if r["archived"] == archived]
-        records.sort(key=lambda r: int(r["id"]))
-        after = request.query.get("after")
-        if after:
-            records = [r for r in records if int(r["id"]) > int(after)]
-        page = records[:limit]
-        body = {"results": [self.present(r, request.query.get("properties")) for r in page]}
-        if len(records) > limit:
-            body["paging"] = {"next": {"after": page[-1]["id"], "link": ""}}
-        return 200, body
-
-    def get_object(self, request, object_type, object_id):
-        with self.state.lock:
-            record = self.state.objects[object_type].get(object_id)
-        if not record or record["archived"]:
-            raise HubSpotHTTPError(
-                404, f"Object not found.  objectId are usually numeric: {object_id}", "OBJECT_NOT_FOUND"
+    # -------------------------------------------------------------- admin
+    def handle_admin(self, request):
+        try:
+            if not _loopback(request.remote):
+                raise HubSpotHTTPError(403, "The sandbox admin API answers the loopback interface only", "FORBIDDEN")
+            route, kwargs = self.match(request, self.admin_routes)
+            with self.state.lock:
+                result = route.handler(request, **kwargs)
+            return result[0], result[1], list(result[2] if len(result) > 2 else []), None
+        except HubSpotHTTPError as error:
+            return error.status, error.body, error.headers, None
+        except OAuthError as error:
+            return error.status, error.body, [], None
+        except (ValueError, TypeError, KeyError) as error:
+            return (
+                400,
+                {"status": "error", "message": f"{type(error).__name__}: {error}", "category": "VALIDATION_ERROR"},
+                [],
+                None,
             )
-        return 200, self.present(record, request.query.get("properties"))
+
+
+def rate_limited(policy, headers):
+    return HubSpotHTTPError(
+        429,
+        MESSAGES[policy],
+        None,
+        headers=headers,
+        errorType="RATE_LIMIT",
+        policyName=policy,
+    )
+
+
+def _phrase(status):
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _loopback(address):
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return address in ("", "localhost")

@@ -13,7 +13,7 @@ db=${DEMO_DB:-hubspot_demo}
 odoo_port=${ODOO_PORT:-8069}
 sandbox_port=${SANDBOX_PORT:-8399}
 sandbox_url=http://127.0.0.1:$sandbox_port
-state=$HUBSPOT_CACHE/demo-sandbox.json
+state=$HUBSPOT_CACHE/demo-portal.sandbox.json  # the demo seed; delete it to start over
 py=$HUBSPOT_VENV/bin/python
 opts=(--addons-path="$HUBSPOT_ADDONS_PATH" -d "$db" --db-filter="^$db\$" --http-interface=127.0.0.1)
 
@@ -22,7 +22,7 @@ port_busy "$odoo_port" && { echo "Port $odoo_port is taken: stop what runs there
 port_busy "$sandbox_port" && { echo "Port $sandbox_port is taken: use SANDBOX_PORT=8400 make demo"; exit 1; }
 
 echo "== starting the HubSpot sandbox on $sandbox_url (state kept in $state)"
-(cd "$here" && exec "$py" -m sandbox --port "$sandbox_port" --companies 25 --state-file "$state") &
+(cd "$here" && exec "$py" -m sandbox --host 127.0.0.1 --port "$sandbox_port" --token sandbox-token --seed demo --state-file "$state") &
 sandbox_pid=$!
 odoo_pid=
 stop_all() {
