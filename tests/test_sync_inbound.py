@@ -179,10 +179,20 @@ class TestInboundBasics(InboundCase):
 class TestInboundRules(InboundCase):
     def test_exclude_flag(self):
         self.state.create_property(
-            "companies", {"name": "sync_to_odoo", "label": "Sync to Odoo", "type": "string", "fieldType": "text"}
+            "companies",
+            {
+                "name": "sync_to_odoo",
+                "label": "Sync",
+                "type": "string",
+                "fieldType": "text",
+                "groupName": "companyinformation",
+            },
         )
-        kept = self.hs_company("Kept")
+        # Ten minutes ago, so the next runs only look at what changes afterwards.
+        self.state.freeze(fields.Datetime.now() - timedelta(minutes=10))
         gone = self.hs_company("Gone", sync_to_odoo="Nein")
+        self.state.advance(seconds=1)
+        kept = self.hs_company("Kept")
         self.hs_contact("x@gone.example", gone, firstname="X")
         run = self.sync()
         self.assertEqual((run.created_count, run.excluded_count), (1, 1))
@@ -487,7 +497,11 @@ class TestAccountLifecycle(InboundCase):
             self.hs_company(f"Co {n}")
         run = self.sync()
         notes = self.env["mail.message"].search(
-            [("model", "=", "hubspot.account"), ("res_id", "=", self.account.id), ("message_type", "=", "user_notification")]
+            [
+                ("model", "=", "hubspot.account"),
+                ("res_id", "=", self.account.id),
+                ("message_type", "=", "user_notification"),
+            ]
         )
         self.assertEqual(len(notes), 1, "one notification per run, not one per record")
         self.assertIn(self.hs_user.partner_id, notes.partner_ids)
@@ -496,7 +510,11 @@ class TestAccountLifecycle(InboundCase):
         self.sync()  # nothing new: no notification
         self.assertEqual(
             self.env["mail.message"].search_count(
-                [("model", "=", "hubspot.account"), ("res_id", "=", self.account.id), ("message_type", "=", "user_notification")]
+                [
+                    ("model", "=", "hubspot.account"),
+                    ("res_id", "=", self.account.id),
+                    ("message_type", "=", "user_notification"),
+                ]
             ),
             1,
         )
