@@ -5,7 +5,7 @@ from datetime import timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from ..models.hubspot_account import HubspotAccount
@@ -525,3 +525,63 @@ class TestAccountLifecycle(InboundCase):
         self.account.invalidate_recordset()
         self.assertEqual(self.account.health, "ok")
         self.assertIn("created: 1", self.account.health_summary)
+
+
+@tagged("post_install", "-at_install")
+class TestMappingConfiguration(InboundCase):
+    def test_default_mappings_of_a_new_account(self):
+        account = self.env["hubspot.account"].create({"name": "Fresh"})
+        companies = account.mapping_ids.filtered(lambda m: m.object_type == "companies")
+        contacts = account.mapping_ids.filtered(lambda m: m.object_type == "contacts")
+        self.assertEqual(
+            set(companies.mapped("hubspot_property")),
+            {
+                "name",
+                "domain",
+                "phone",
+                "address",
+                "city",
+                "zip",
+                "state",
+                "country",
+                "description",
+                "vat_number",
+                "hubspot_owner_id",
+                "hubspotscore",
+            },
+        )
+        self.assertEqual(companies.filtered("duplicate_key").mapped("field_name"), ["website", "vat"])
+        name = contacts.filtered(lambda m: m.field_name == "name")
+        self.assertEqual((name.hubspot_property, name.converter), ("firstname,lastname", "full_name"))
+        self.assertEqual(contacts.filtered("duplicate_key").mapped("field_name"), ["email"])
+
+    def test_catalogue_refresh_and_type_check(self):
+        self.state.add_owner("seller@example.com", "Sam", "Seller")
+        self.account.action_refresh_catalogue()
+        props = self.env["hubspot.property"].search([("account_id", "=", self.account.id)])
+        self.assertIn("domain", props.filtered(lambda p: p.object_type == "companies").mapped("name"))
+        self.assertIn("email", props.filtered(lambda p: p.object_type == "contacts").mapped("name"))
+        self.assertEqual(self.account.owner_ids.mapped("email"), ["seller@example.com"])
+        score = props.filtered(lambda p: p.object_type == "companies" and p.name == "hubspotscore")
+        mapping = self.account.mapping_ids.filtered(lambda m: m.object_type == "companies" and m.field_name == "city")
+        boolean_field = self.env["ir.model.fields"]._get("res.partner", "is_company")
+        with self.assertRaisesRegex(ValidationError, "cannot fill Odoo field is_company"):
+            mapping.write({"property_id": score.id, "field_id": boolean_field.id})
+
+    def test_retry_button_on_an_error_line(self):
+        boom = self.hs_company("Boom")
+        Partner = type(self.env["res.partner"])
+        original = Partner.create
+
+        def create(self, vals_list):
+            if any(v.get("name") == "Boom" for v in (vals_list if isinstance(vals_list, list) else [vals_list])):
+                raise ValueError("simulated")
+            return original(self, vals_list)
+
+        with patch.object(Partner, "create", create):
+            run = self.sync()
+        error = run.error_ids
+        self.assertEqual(error.state, "open")
+        error.action_retry()
+        self.assertEqual(error.state, "resolved")
+        self.assertTrue(self.partner(boom))
