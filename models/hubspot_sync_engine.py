@@ -626,6 +626,16 @@ class HubspotSyncEngine(models.AbstractModel):
             value = normalizer(value)
         return str(value).strip().lower() if value else False
 
+    # ------------------------------------------------------ on demand
+    # STUBS for the wizards (branch issue4-ui); the engine's owner replaces them.
+    def _import_records_now(self, account, object_type, records):
+        """Import or update these raw HubSpot records now (wizards); ``{id: record}``."""
+        return {}
+
+    def _import_company_contacts(self, account, company_hubspot_id):
+        """Import the contacts of one HubSpot company (after a pending company is accepted)."""
+        return {}
+
     # ------------------------------------------------------------ retries
     def _retry_open_errors(self, state):
         errors = (
