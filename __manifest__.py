@@ -19,6 +19,8 @@
         "views/hubspot_property_views.xml",
         "views/hubspot_sync_run_views.xml",
         "views/hubspot_sync_error_views.xml",
+        "views/hubspot_pending_company_views.xml",
+        "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/hubspot_menus.xml",
     ],
