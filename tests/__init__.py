@@ -5,3 +5,4 @@ from . import test_connection
 from . import test_install
 from . import test_sandbox_core
 from . import test_ui
+from . import test_wizards
