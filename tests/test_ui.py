@@ -65,3 +65,43 @@ class TestPendingCompanyTour(HttpCase):
         self.assertEqual(partner.user_id, self.seller)
         self.assertEqual((self.pending.state, self.pending.partner_id), ("accepted", partner))
         contacts.assert_called_once_with(self.account, "4711")
+
+
+@tagged("post_install", "-at_install")
+class TestAdminScreensTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account = cls.env["hubspot.account"].create(
+            {"name": "Tour portal", "access_token": TOKEN, "api_base_url": BASE_URL}
+        )
+        cls.env["hubspot.pending.company"].create(
+            {
+                "account_id": cls.account.id,
+                "hubspot_id": "4711",
+                "name": "Müller Maschinenbau GmbH",
+                "website": "https://www.mueller-maschinenbau.example",
+                "hubspot_lead_score": 80,
+            }
+        )
+        run = cls.env["hubspot.sync.run"].create(
+            {"account_id": cls.account.id, "object_type": "companies", "created_count": 7, "updated_count": 3}
+        )
+        run._log_error("9001", "Invalid email", {"id": "9001"})
+        run._finish(12)
+
+    def test_admin_screens(self):
+        self.start_tour("/odoo", "hubspot_admin_tour", login="admin")
+        self.assertEqual(self.account.state, "stopped")
+
+    def test_linked_partner_fields_hubspot_owns(self):
+        self.account.mapping_ids.filtered(
+            lambda m: m.object_type == "companies" and m.field_name == "phone"
+        ).rule = "hubspot"
+        partner = self.env["res.partner"].create({"name": "Acme GmbH", "is_company": True, "phone": "+49 30 111"})
+        partner._hubspot_bind(self.account, "companies", "555")
+        self.assertEqual(partner.hubspot_master_fields, "hubspot_lead_score,phone")
+        self.start_tour(f"/odoo/contacts/{partner.id}", "hubspot_partner_tour", login="admin")
+        self.assertFalse(partner.hubspot_linked)
+        self.assertEqual(partner.hubspot_unlink_reason, "manual")
+        self.assertEqual(partner.phone, "+49 30 999")
