@@ -164,7 +164,15 @@ class HubspotAccount(models.Model):
         labels = dict(self.env["hubspot.sync.run"]._fields["object_type"]._description_selection(self.env))
         for account in self:
             if not account.id:
-                account.update(run_count=0, open_error_count=0, pending_count=0, health="none", health_summary=False)
+                account.update(
+                    {
+                        "run_count": 0,
+                        "open_error_count": 0,
+                        "pending_count": 0,
+                        "health": "none",
+                        "health_summary": False,
+                    }
+                )
                 continue
             account.run_count = Run.search_count([("account_id", "=", account.id)])
             account.open_error_count = Error.search_count([("account_id", "=", account.id), ("state", "=", "open")])

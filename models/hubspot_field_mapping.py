@@ -201,7 +201,7 @@ class HubspotValueMapping(models.Model):
     mapping_id = fields.Many2one("hubspot.field.mapping", required=True, ondelete="cascade", index=True)
     company_id = fields.Many2one(related="mapping_id.company_id", store=True)
     hubspot_value = fields.Char(string="HubSpot Option", required=True)
-    odoo_value = fields.Char(string="Odoo Value", required=True)
+    odoo_value = fields.Char(required=True)
 
     _hubspot_value_unique = models.Constraint(
         "UNIQUE(mapping_id, hubspot_value)", "Each HubSpot option maps to one Odoo value."

@@ -30,7 +30,7 @@ class HubspotPendingCompany(models.Model):
     city = fields.Char()
     zip = fields.Char()
     country_id = fields.Many2one("res.country")
-    state_id = fields.Many2one("res.country.state", string="State", domain="[('country_id', '=?', country_id)]")
+    state_id = fields.Many2one("res.country.state", domain="[('country_id', '=?', country_id)]")
     phone = fields.Char()
     website = fields.Char()
     domain = fields.Char(compute="_compute_domain", store=True, index=True)

@@ -8,3 +8,4 @@ from . import test_sandbox
 from . import test_sandbox_core
 from . import test_sync_inbound
 from . import test_ui
+from . import test_wizards

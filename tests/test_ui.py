@@ -1,8 +1,9 @@
 import json
+from unittest.mock import patch
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import SandboxMixin
+from .common import BASE_URL, TOKEN, SandboxMixin
 
 
 @tagged("post_install", "-at_install")
@@ -23,3 +24,84 @@ class TestAccountTour(SandboxMixin, HttpCase):
         account = self.env["hubspot.account"].search([("name", "=", "Sandbox portal")])
         self.assertEqual(account.portal_id, "12345678")
         self.assertEqual(account.sudo().access_token, "sandbox-token")
+
+
+@tagged("post_install", "-at_install")
+class TestPendingCompanyTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account = cls.env["hubspot.account"].create(
+            {"name": "Tour portal", "access_token": TOKEN, "api_base_url": BASE_URL, "review_new_companies": True}
+        )
+        cls.seller = new_test_user(
+            cls.env,
+            login="hs_tour_seller",
+            name="Tina Tour",
+            groups="base.group_user,sales_team.group_sale_salesman,hubspot_connector.group_hubspot_user",
+        )
+        cls.pending = cls.env["hubspot.pending.company"].create(
+            {
+                "account_id": cls.account.id,
+                "hubspot_id": "4711",
+                "name": "Müller Maschinenbau GmbH",
+                "website": "https://www.mueller-maschinenbau.example",
+                "city": "Stuttgart",
+                "user_id": cls.seller.id,
+            }
+        )
+
+    def test_salesperson_accepts_a_pending_company(self):
+        engine = type(self.env["hubspot.sync.engine"])
+        with patch.object(engine, "_import_company_contacts", return_value=None) as contacts:
+            self.start_tour("/odoo", "hubspot_pending_company_tour", login="hs_tour_seller")
+        partner = self.env["res.partner"].search([("hubspot_id", "=", "4711")])
+        self.assertEqual(len(partner), 1)
+        self.assertEqual(
+            (partner.name, partner.ref, partner.city, partner.is_company),
+            ("Müller Maschinenbau GmbH", "4711", "Stuttgart", True),
+        )
+        self.assertEqual((partner.hubspot_account_id, partner.hubspot_linked), (self.account, True))
+        self.assertEqual(partner.user_id, self.seller)
+        self.assertEqual((self.pending.state, self.pending.partner_id), ("accepted", partner))
+        contacts.assert_called_once_with(self.account, "4711")
+
+
+@tagged("post_install", "-at_install")
+class TestAdminScreensTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.account = cls.env["hubspot.account"].create(
+            {"name": "Tour portal", "access_token": TOKEN, "api_base_url": BASE_URL}
+        )
+        cls.env["hubspot.pending.company"].create(
+            {
+                "account_id": cls.account.id,
+                "hubspot_id": "4711",
+                "name": "Müller Maschinenbau GmbH",
+                "website": "https://www.mueller-maschinenbau.example",
+                "hubspot_lead_score": 80,
+            }
+        )
+        run = cls.env["hubspot.sync.run"].create(
+            {"account_id": cls.account.id, "object_type": "companies", "created_count": 7, "updated_count": 3}
+        )
+        run._log_error("9001", "Invalid email", {"id": "9001"})
+        run._finish(12)
+
+    def test_admin_screens(self):
+        self.start_tour("/odoo", "hubspot_admin_tour", login="admin")
+        self.assertEqual(self.account.state, "stopped")
+
+    def test_linked_partner_fields_hubspot_owns(self):
+        self.account.mapping_ids.filtered(
+            lambda m: m.object_type == "companies" and m.field_name == "phone"
+        ).rule = "hubspot"
+        partner = self.env["res.partner"].create({"name": "Acme GmbH", "is_company": True, "phone": "+49 30 111"})
+        partner._hubspot_bind(self.account, "companies", "555")
+        self.assertEqual(partner.hubspot_master_fields, "hubspot_lead_score,phone")
+        self.start_tour(f"/odoo/contacts/{partner.id}", "hubspot_partner_tour", login="admin")
+        self.assertFalse(partner.hubspot_linked)
+        self.assertEqual(partner.hubspot_unlink_reason, "manual")
+        self.assertEqual(partner.phone, "+49 30 999")

@@ -1,0 +1,2 @@
+from . import hubspot_accept_company
+from . import hubspot_import_record

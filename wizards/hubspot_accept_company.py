@@ -1,0 +1,259 @@
+import logging
+
+from markupsafe import Markup
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from ..hubspot import HubSpotError
+
+_logger = logging.getLogger(__name__)
+
+# Values of the pending company that describe the HubSpot company itself; the
+# binding fields are written by ``_hubspot_bind``.
+SKIPPED_VALUES = {"id", "hubspot_id", "hubspot_account_id", "hubspot_object_type", "hubspot_linked"}
+
+
+class HubspotAcceptCompany(models.TransientModel):
+    """*Accept*: turn a pending HubSpot company into a customer, or link it to one."""
+
+    _name = "hubspot.accept.company"
+    _description = "Accept a HubSpot Company"
+
+    pending_id = fields.Many2one("hubspot.pending.company", string="HubSpot Company", required=True, readonly=True)
+    account_id = fields.Many2one(related="pending_id.account_id")
+    company_id = fields.Many2one(related="pending_id.company_id")
+    suggested_partner_ids = fields.Many2many(related="pending_id.suggested_partner_ids")
+    suggested_count = fields.Integer(related="pending_id.suggested_count")
+    mode = fields.Selection(
+        [("create", "Create a new customer"), ("link", "Link to an existing customer")],
+        compute="_compute_mode",
+        store=True,
+        readonly=False,
+        required=True,
+    )
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Existing Customer",
+        compute="_compute_partner_id",
+        store=True,
+        readonly=False,
+        domain="[('is_company', '=', True), ('hubspot_linked', '=', False), ('company_id', 'in', [company_id, False])]",
+    )
+    user_id = fields.Many2one(
+        "res.users",
+        string="Salesperson",
+        compute="_compute_user_id",
+        store=True,
+        readonly=False,
+        domain="[('share', '=', False)]",
+    )
+    create_lead = fields.Boolean(string="Create a lead to follow up")
+    lead_name = fields.Char(string="Lead", compute="_compute_lead_name", store=True, readonly=False)
+    team_id = fields.Many2one("crm.team", string="Sales Team")
+
+    @api.depends("pending_id")
+    def _compute_mode(self):
+        for wizard in self:
+            wizard.mode = "link" if wizard.pending_id.suggested_count == 1 else "create"
+
+    @api.depends("pending_id")
+    def _compute_partner_id(self):
+        for wizard in self:
+            free = wizard.pending_id.suggested_partner_ids.filtered(lambda p: not p.hubspot_linked)
+            wizard.partner_id = free[:1]
+
+    @api.depends("pending_id", "partner_id", "mode")
+    def _compute_user_id(self):
+        for wizard in self:
+            existing = wizard.partner_id.user_id if wizard.mode == "link" else self.env["res.users"]
+            wizard.user_id = wizard.pending_id.user_id or existing or self.env.user
+
+    @api.depends("pending_id")
+    def _compute_lead_name(self):
+        for wizard in self:
+            wizard.lead_name = self.env._("Follow-up: %s", wizard.pending_id.name) if wizard.pending_id else False
+
+    # ------------------------------------------------------------- actions
+    def action_confirm(self):
+        self.ensure_one()
+        pending = self.pending_id
+        if pending.state != "pending":
+            raise UserError(self.env._("“%s” was already reviewed.", pending.name))
+        account = pending.account_id
+        self._check_partner_rights()
+        self._check_not_bound_elsewhere()
+        if self.mode == "link":
+            if not self.partner_id:
+                raise UserError(self.env._("Choose the customer to link this HubSpot company to."))
+            partner = self._link_partner()
+        else:
+            partner = self._create_partner()
+        partner._hubspot_bind(account, "companies", pending.hubspot_id)
+        lead = self._create_lead(partner) if self.create_lead else self.env["crm.lead"]
+        pending.write({"state": "accepted", "partner_id": partner.id})
+        self._post_messages(partner, lead)
+        self._import_contacts(partner)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": partner.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+        }
+
+    # ------------------------------------------------------------- helpers
+    def _check_partner_rights(self):
+        """Accepting creates (or completes) a customer: say so before anything is written."""
+        allowed = (
+            self.partner_id.has_access("write") if self.mode == "link" else self.env["res.partner"].has_access("create")
+        )
+        if not allowed:
+            raise UserError(
+                self.env._(
+                    "Accepting a company creates or updates a customer, which your access rights do not allow. "
+                    "Ask your administrator for the Sales rights (or Contacts creation)."
+                )
+            )
+
+    def _check_not_bound_elsewhere(self):
+        """The HubSpot company may have reached Odoo meanwhile (e.g. matched by domain)."""
+        pending = self.pending_id
+        bound = (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("hubspot_account_id", "=", pending.account_id.id),
+                    ("hubspot_object_type", "=", "companies"),
+                    ("hubspot_id", "=", pending.hubspot_id),
+                ],
+                limit=1,
+            )
+        )
+        if bound and not (self.mode == "link" and bound == self.partner_id):
+            raise UserError(
+                self.env._(
+                    "HubSpot company %(id)s is already linked to “%(partner)s”.",
+                    id=pending.hubspot_id,
+                    partner=bound.display_name,
+                )
+            )
+        if self.mode == "link" and self.partner_id.hubspot_linked and self.partner_id != bound:
+            raise UserError(
+                self.env._(
+                    "“%(partner)s” is already linked to HubSpot %(type)s %(id)s.",
+                    partner=self.partner_id.display_name,
+                    type=self.partner_id.hubspot_object_type,
+                    id=self.partner_id.hubspot_id,
+                )
+            )
+
+    def _partner_values(self):
+        """The Odoo partner values of the HubSpot company (as last received, as edited in review)."""
+        Partner = self.env["res.partner"]
+        values = {
+            name: value
+            for name, value in self.pending_id._stored_values().items()
+            if name in Partner._fields and name not in SKIPPED_VALUES and not Partner._fields[name].compute
+        }
+        # Mapped one2many/many2many values never come from HubSpot; keep plain values only.
+        return {name: value for name, value in values.items() if not isinstance(value, list | dict)}
+
+    def _create_partner(self):
+        account = self.pending_id.account_id
+        values = self._partner_values()
+        tag = account._partner_tag()
+        values.update(
+            is_company=True,
+            company_id=account.company_id.id,
+            ref=self.pending_id.hubspot_id,
+            user_id=self.user_id.id,
+        )
+        if tag:
+            values["category_id"] = [(4, tag.id)]
+        return self.env["res.partner"].create(values)
+
+    def _link_partner(self):
+        """Complete an existing customer: Odoo's data stays, HubSpot fills the gaps.
+
+        Only empty fields are filled (the name included: the customer keeps the name
+        the sales team knows), except the fields HubSpot owns (mapping rule *Always
+        HubSpot*), which take HubSpot's value since they become read-only once linked.
+        """
+        partner = self.partner_id
+        account = self.pending_id.account_id
+        owned = set()
+        for mapping in account._mappings("companies").filtered(lambda m: m.rule == "hubspot"):
+            owned |= mapping._odoo_field_names()
+        vals = {}
+        for name, value in self._partner_values().items():
+            if name == "user_id":
+                continue
+            if (name in owned or not partner[name]) and value not in (False, None, ""):
+                vals[name] = value
+        if not partner.ref:
+            vals["ref"] = self.pending_id.hubspot_id
+        if self.user_id and self.user_id != partner.user_id:
+            vals["user_id"] = self.user_id.id
+        tag = account._partner_tag()
+        if tag and tag not in partner.category_id:
+            vals["category_id"] = [(4, tag.id)]
+        if vals:
+            partner.write(vals)
+        return partner
+
+    def _create_lead(self, partner):
+        lead_type = "lead" if self.env.user.has_group("crm.group_use_lead") else "opportunity"
+        values = {
+            "name": self.lead_name or self.env._("Follow-up: %s", partner.name),
+            "type": lead_type,
+            "partner_id": partner.id,
+            "user_id": self.user_id.id,
+        }
+        if self.team_id:
+            values["team_id"] = self.team_id.id
+        return self.env["crm.lead"].create(values)
+
+    def _post_messages(self, partner, lead):
+        pending = self.pending_id
+        if self.mode == "link":
+            pending_body = (
+                Markup(self.env._("Accepted: linked to the existing customer %s.")) % partner._get_html_link()
+            )
+            partner_body = Markup(self.env._("Linked to HubSpot company %(name)s (ID %(id)s) by %(user)s.")) % {
+                "name": pending._get_html_link(),
+                "id": pending.hubspot_id,
+                "user": self.env.user.name,
+            }
+        else:
+            pending_body = Markup(self.env._("Accepted as the new customer %s.")) % partner._get_html_link()
+            partner_body = Markup(self.env._("Created from HubSpot company %(name)s (ID %(id)s) by %(user)s.")) % {
+                "name": pending._get_html_link(),
+                "id": pending.hubspot_id,
+                "user": self.env.user.name,
+            }
+        if lead:
+            pending_body += Markup("<br/>") + Markup(self.env._("Follow-up: %s")) % lead._get_html_link()
+        pending.message_post(body=pending_body)
+        partner.message_post(body=partner_body)
+
+    def _import_contacts(self, partner):
+        """Bring in the company's contacts now; HubSpot being down must not undo the acceptance."""
+        pending = self.pending_id
+        try:
+            self.env["hubspot.sync.engine"]._import_company_contacts(pending.account_id, pending.hubspot_id)
+        except HubSpotError as error:
+            _logger.info(
+                "HubSpot account %s: contacts of company %s not imported now: %s",
+                pending.account_id.id,
+                pending.hubspot_id,
+                error,
+            )
+            partner.message_post(
+                body=self.env._(
+                    "HubSpot could not be reached to import this company's contacts; "
+                    "they will arrive with the next sync."
+                )
+            )
