@@ -39,6 +39,13 @@ class HubspotBindingMixin(models.AbstractModel):
         readonly=True,
     )
     hubspot_remote_modified_at = fields.Datetime(string="HubSpot Last Modified", copy=False, readonly=True)
+    hubspot_remote_modified_ms = fields.Float(
+        string="HubSpot Version",
+        digits=(16, 0),
+        copy=False,
+        readonly=True,
+        help="HubSpot's last-modified time, epoch ms.",
+    )
     hubspot_synced_at = fields.Datetime(string="Last Synced", copy=False, readonly=True)
     hubspot_url = fields.Char(string="HubSpot URL", compute="_compute_hubspot_url")
 

@@ -115,53 +115,36 @@ class HubspotFieldMapping(models.Model):
     def _to_odoo(self, props, cache):
         """The Odoo value for HubSpot ``props`` (None: keep Odoo's; False: clear).
 
-        Raises ``_SkipRecord`` when the record must not be imported (required
+        Raises :class:`SkipRecord` when the record must not be imported (required
         property missing, value not mapped with "import only mapped values").
         """
-        names = self._properties()
-        raw = props.get(names[0]) if names else None
-        if self.converter == "full_name":
-            value = " ".join(p for p in (str(props.get(n) or "").strip() for n in names) if p) or None
-        else:
-            value = None if raw is None or raw == "" else str(raw)
-        if value is None:
-            if self.required:
-                raise SkipRecord(self.env._("HubSpot property %s is empty (required)", names[0] if names else "?"))
-            return False
-        if self.value_mapping_ids:
-            mapped = self.value_mapping_ids.filtered(lambda v: v.hubspot_value == value)[:1]
-            if mapped:
-                value = mapped.odoo_value
-            elif self.import_only_mapped:
-                raise SkipRecord(self.env._("value “%(value)s” of %(prop)s is not mapped", value=value, prop=names[0]))
-        return self._convert_in(value, cache)
+        return self._compile()[0].to_odoo(props, cache)
 
-    def _convert_in(self, value, cache):
-        field = self.field_id
-        converter = self.converter
-        if converter == "website":
-            return value if "://" in value else f"https://{value}"
-        if converter == "country" or (converter == "auto" and field.relation == "res.country"):
-            return cache.country(value)
-        if converter == "state" or (converter == "auto" and field.relation == "res.country.state"):
-            return cache.state(value)
-        if converter == "owner" or (converter == "auto" and field.relation == "res.users"):
-            return cache.user_of_owner(value)
-        ttype = field.ttype
-        if ttype == "html":
-            return Markup("<p>%s</p>") % Markup("<br/>").join(value.splitlines()) if value else False
-        if ttype in ("float", "monetary"):
-            return _number(value, float)
-        if ttype == "integer":
-            return _number(value, int)
-        if ttype == "boolean":
-            return value.strip().lower() in ("true", "1", "yes")
-        if ttype == "selection":
-            allowed = dict(self.env[field.model]._fields[field.name]._description_selection(self.env))
-            return value if value in allowed else False
-        if ttype == "many2one":
-            return False  # no generic rule: use a converter
-        return value
+    def _compile(self):
+        """Plain-Python copies of these mappings for the sync's inner loop (no ORM access per record)."""
+        compiled = []
+        for mapping in self:
+            field = mapping.field_id
+            selection = None
+            if field.ttype == "selection":
+                model_field = self.env[field.model]._fields[field.name]
+                selection = {key for key, _label in model_field._description_selection(self.env)}
+            compiled.append(
+                CompiledMapping(
+                    field_name=mapping.field_name,
+                    properties=mapping._properties(),
+                    converter=mapping.converter,
+                    rule=mapping.rule,
+                    required=mapping.required,
+                    import_only_mapped=mapping.import_only_mapped,
+                    value_map={v.hubspot_value: v.odoo_value for v in mapping.value_mapping_ids},
+                    ttype=field.ttype,
+                    relation=field.relation,
+                    selection=selection,
+                    translate=self.env._,
+                )
+            )
+        return compiled
 
     def _to_hubspot(self, record):
         """The HubSpot property values for ``record`` (used by outbound sync)."""
@@ -206,6 +189,61 @@ class HubspotValueMapping(models.Model):
     _hubspot_value_unique = models.Constraint(
         "UNIQUE(mapping_id, hubspot_value)", "Each HubSpot option maps to one Odoo value."
     )
+
+
+class CompiledMapping:
+    """One field mapping, detached from the ORM: converts HubSpot values to Odoo's."""
+
+    def __init__(self, **values):
+        self.__dict__.update(values)
+        converter, relation = self.converter, self.relation
+        if converter == "auto" and relation in ("res.country", "res.country.state", "res.users"):
+            converter = {"res.country": "country", "res.country.state": "state", "res.users": "owner"}[relation]
+        self.kind = converter if converter != "auto" else self.ttype
+
+    def to_odoo(self, props, cache):
+        names = self.properties
+        if self.converter == "full_name":
+            value = " ".join(p for p in (str(props.get(n) or "").strip() for n in names) if p) or None
+        else:
+            raw = props.get(names[0]) if names else None
+            value = None if raw is None or raw == "" else str(raw)
+        if value is None:
+            if self.required:
+                raise SkipRecord(self.translate("HubSpot property %s is empty (required)", names[0] if names else "?"))
+            return False
+        if self.value_map:
+            if value in self.value_map:
+                value = self.value_map[value]
+            elif self.import_only_mapped:
+                raise SkipRecord(
+                    self.translate("value “%(value)s” of %(prop)s is not mapped", value=value, prop=names[0])
+                )
+        return self.convert(value, cache)
+
+    def convert(self, value, cache):
+        kind = self.kind
+        if kind == "website":
+            return value if "://" in value else f"https://{value}"
+        if kind == "country":
+            return cache.country(value)
+        if kind == "state":
+            return cache.state(value)
+        if kind == "owner":
+            return cache.user_of_owner(value)
+        if kind == "html":
+            return Markup("<p>%s</p>") % Markup("<br/>").join(value.splitlines())
+        if kind in ("float", "monetary"):
+            return _number(value, float)
+        if kind == "integer":
+            return _number(value, int)
+        if kind == "boolean":
+            return value.strip().lower() in ("true", "1", "yes")
+        if kind == "selection":
+            return value if value in self.selection else False
+        if kind in ("many2one", "many2many", "one2many"):
+            return None  # no generic rule: use a converter
+        return value
 
 
 class SkipRecord(Exception):

@@ -40,6 +40,7 @@ BATCH_SIZE = 200
 INDEX_LAG_MS = 60_000  # HubSpot's search index lags writes by "a few moments"; clocks drift
 ARCHIVE_CHECK_INTERVAL = timedelta(hours=1)
 OWNER_REFRESH_INTERVAL = timedelta(hours=1)
+REMOTE_FIELDS = ("hubspot_remote_modified_at", "hubspot_remote_modified_ms")
 SYNC_CONTEXT = {
     "hubspot_sync": True,
     "tracking_disable": True,
@@ -149,6 +150,7 @@ class _RunState:
         self.mappings = {}  # object type -> mappings
         self.horizon_ms = float("inf")  # the checkpoint stays below this
         self.counting = True
+        self.skip_unchanged = False  # skip records whose HubSpot version Odoo already has
         self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
 
     def count(self, name, amount=1):
@@ -162,8 +164,9 @@ class _RunState:
         return nested
 
     def mappings_for(self, object_type):
+        """The account's mappings of ``object_type``, compiled once per run."""
         if object_type not in self.mappings:
-            self.mappings[object_type] = self.account._mappings(object_type)
+            self.mappings[object_type] = self.account._mappings(object_type)._compile()
         return self.mappings[object_type]
 
     def flush_counts(self):
@@ -248,6 +251,7 @@ class HubspotSyncEngine(models.AbstractModel):
         self._commit(0)
         client = account._get_client()
         state = _RunState(self, account, spec, run, client)
+        state.skip_unchanged = bool(checkpoint.full_import_done) and not full
         try:
             account._refresh_owners_if_due(client)
             self._retry_open_errors(state)
@@ -319,11 +323,13 @@ class HubspotSyncEngine(models.AbstractModel):
         ids = [str(r["id"]) for r in records]
         bound = self._bindings(account, spec, ids + self._merged_ids(records))
         self._repoint_merged(state, spec, records, bound)
+        linked = {}
+        if state.skip_unchanged:
+            records = self._drop_unchanged(spec, records, bound, linked)
         associated = self._resolve_associations(state, spec, records)
         mappings = state.mappings_for(spec.object_type)
         excluded = state.excluded_ids.setdefault(spec.object_type, set())
-        to_create, linked = [], {}
-        unmatched = []
+        to_create, unmatched = [], []
         for record in records:
             hubspot_id = str(record["id"])
             existing = bound.get(hubspot_id)
@@ -373,6 +379,21 @@ class HubspotSyncEngine(models.AbstractModel):
                 to_create.append((record, values))
         linked.update(self._create(state, spec, Model, to_create))
         return linked
+
+    @staticmethod
+    def _drop_unchanged(spec, records, bound, linked):
+        """Records whose exact HubSpot version Odoo already has need no work (they come
+        back when a run looks again at the last minute of changes)."""
+        prop = modified_property(spec.object_type)
+        fresh = []
+        for record in records:
+            existing = bound.get(str(record["id"]))
+            millis = timestamps.to_millis((record.get("properties") or {}).get(prop))
+            if existing and existing.hubspot_linked and millis and existing.hubspot_remote_modified_ms == millis:
+                linked[str(record["id"])] = existing
+            else:
+                fresh.append(record)
+        return fresh
 
     # ------------------------------------------------------------ look-ups
     def _bindings(self, account, spec, ids):
@@ -467,7 +488,7 @@ class HubspotSyncEngine(models.AbstractModel):
             rule = mapping.rule
             if rule == "none":
                 continue
-            value = mapping._to_odoo(props, state.cache)  # may raise SkipRecord (required / unmapped)
+            value = mapping.to_odoo(props, state.cache)  # may raise SkipRecord (required / unmapped)
             if value is None:
                 continue  # no opinion (e.g. an owner with no Odoo user): keep what Odoo has
             if not creating:
@@ -487,6 +508,7 @@ class HubspotSyncEngine(models.AbstractModel):
             elif target == "missing" and assoc.skip_flag and state.account[assoc.skip_flag]:
                 raise SkipRecord(self.env._("its %s is not in Odoo", assoc.to_type))
         values["hubspot_remote_modified_at"] = remote_at
+        values["hubspot_remote_modified_ms"] = timestamps.to_millis(props.get(modified_property(spec.object_type))) or 0
         return values
 
     def _fallback_name(self, spec, props, record):
@@ -509,10 +531,11 @@ class HubspotSyncEngine(models.AbstractModel):
     def _update(self, state, spec, record, remote, values, link=False):
         """Write only what differs; link (bind) a matched record."""
         hubspot_id = str(remote["id"])
+        versions = {name: values.get(name, False) for name in REMOTE_FIELDS}
         changed = {
             name: value
             for name, value in values.items()
-            if name != "hubspot_remote_modified_at" and not _same(record, name, value)
+            if name not in REMOTE_FIELDS and not _same(record, name, value)
         }
         relink = link or not record.hubspot_linked
         try:
@@ -520,8 +543,8 @@ class HubspotSyncEngine(models.AbstractModel):
                 vals = dict(changed)
                 if relink:
                     vals.update(self._binding_values(state, spec, hubspot_id))
-                if vals or record.hubspot_remote_modified_at != values.get("hubspot_remote_modified_at"):
-                    vals["hubspot_remote_modified_at"] = values.get("hubspot_remote_modified_at")
+                if vals or record.hubspot_remote_modified_ms != versions["hubspot_remote_modified_ms"]:
+                    vals.update(versions)
                     if changed:
                         vals["hubspot_synced_at"] = fields.Datetime.now()
                     record.with_context(**SYNC_CONTEXT).write(vals)
@@ -593,7 +616,7 @@ class HubspotSyncEngine(models.AbstractModel):
         if not unmatched:
             return {}
         groups = {}
-        for mapping in state.mappings_for(spec.object_type).filtered("duplicate_key"):
+        for mapping in state.account._mappings(spec.object_type).filtered("duplicate_key"):
             groups.setdefault(mapping.duplicate_group or 1, []).append(mapping.field_name)
         found = {}
         Model = self.env[spec.model]

@@ -130,6 +130,8 @@ class TestInboundBasics(InboundCase):
         self.assertEqual(run.api_calls, 1, self.state.stats())
         self.assertEqual(partner.write_date, before)
         self.assertEqual(self.Partner.search_count([("hubspot_account_id", "=", self.account.id)]), 3)
+        run = self.sync("contacts")
+        self.assertEqual((run.api_calls, run.updated_count), (1, 0), "unchanged contacts need no association read")
 
     def test_changes_in_hubspot_update_odoo(self):
         acme = self.hs_company("Acme GmbH", phone="+49 30 1")

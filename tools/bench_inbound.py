@@ -55,6 +55,9 @@ for partner in Partner.search([("hubspot_account_id", "=", account.id)], order="
             "country_id": partner.country_id.id,
             "function": partner.function,
             "company_id": partner.company_id.id,
+            "parent_id": partner.parent_id.id,
+            "category_id": [(6, 0, partner.category_id.ids)],
+            "ref": partner.ref,
         }
     )
 env.cr.commit()
