@@ -163,7 +163,7 @@ class HubspotAccount(models.Model):
         Pending = self.env["hubspot.pending.company"].sudo()
         labels = dict(self.env["hubspot.sync.run"]._fields["object_type"]._description_selection(self.env))
         for account in self:
-            if not account.id:
+            if not account._origin.id:
                 account.update(
                     {
                         "run_count": 0,
@@ -174,12 +174,13 @@ class HubspotAccount(models.Model):
                     }
                 )
                 continue
-            account.run_count = Run.search_count([("account_id", "=", account.id)])
-            account.open_error_count = Error.search_count([("account_id", "=", account.id), ("state", "=", "open")])
-            account.pending_count = Pending.search_count([("account_id", "=", account.id), ("state", "=", "pending")])
+            account_id = account._origin.id
+            account.run_count = Run.search_count([("account_id", "=", account_id)])
+            account.open_error_count = Error.search_count([("account_id", "=", account_id), ("state", "=", "open")])
+            account.pending_count = Pending.search_count([("account_id", "=", account_id), ("state", "=", "pending")])
             lines, states = [], set()
             for object_type, label in labels.items():
-                last = Run.search([("account_id", "=", account.id), ("object_type", "=", object_type)], limit=1)
+                last = Run.search([("account_id", "=", account_id), ("object_type", "=", object_type)], limit=1)
                 if last:
                     states.add(last.state)
                     lines.append(f"{label}: {last.state} {last.ended_at or last.started_at} ({last._summary()})")

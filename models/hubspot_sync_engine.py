@@ -543,6 +543,9 @@ class HubspotSyncEngine(models.AbstractModel):
                 vals = dict(changed)
                 if relink:
                     vals.update(self._binding_values(state, spec, hubspot_id))
+                    tag = state.account._partner_tag() if spec.model == "res.partner" else None
+                    if tag and tag not in record.category_id:
+                        vals["category_id"] = [(4, tag.id)]
                 if vals or record.hubspot_remote_modified_ms != versions["hubspot_remote_modified_ms"]:
                     vals.update(versions)
                     if changed:

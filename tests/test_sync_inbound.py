@@ -157,6 +157,7 @@ class TestInboundBasics(InboundCase):
         self.assertEqual(self.partner(acme), existing_co)
         self.assertEqual(self.partner(gamma), existing_vat)
         self.assertEqual(existing_co.name, "Acme GmbH", "two-way field: HubSpot's newer value")
+        self.assertIn(self.env.ref("hubspot_connector.res_partner_category_hubspot"), existing_co.category_id)
         run = self.sync("contacts")
         self.assertEqual((run.linked_count, run.created_count), (1, 0))
         self.assertEqual(

@@ -199,16 +199,17 @@ class TestAcceptCompany(PendingCase):
                 }
             )
 
-    def test_user_without_partner_rights_is_told_why(self):
-        # hs_user is a HubSpot User without Sales or Contacts rights: Odoo 19 lets them read partners only.
+    def test_hubspot_user_is_a_salesperson_who_can_accept(self):
+        # The HubSpot User group implies Sales' own-documents group: accepting creates a customer.
+        self.assertTrue(self.hs_user.has_group("sales_team.group_sale_salesman"))
         wizard = (
             self.env["hubspot.accept.company"]
             .with_user(self.hs_user)
-            .create({"pending_id": self.pending.id, "mode": "create"})
+            .create({"pending_id": self.pending.id, "mode": "create", "user_id": self.hs_user.id})
         )
-        with self.assertRaisesRegex(UserError, "access rights do not allow"):
-            wizard.action_confirm()
-        self.assertEqual(self.pending.state, "pending")
+        wizard.action_confirm()
+        self.assertEqual(self.pending.state, "accepted")
+        self.assertEqual(self.pending.partner_id.user_id, self.hs_user)
 
     def test_reject_keeps_the_company_out(self):
         self.pending.with_user(self.seller).action_reject()
