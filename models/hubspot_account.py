@@ -23,12 +23,18 @@ from ..hubspot.client import DEFAULT_BASE_URL
 _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
+DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
 OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
 # Settings that change what syncs: editable only while the integration is stopped.
 SYNC_SETTINGS = (
     "company_id",
     "sync_companies",
     "sync_contacts",
+    "companies_direction",
+    "contacts_direction",
+    "archive_in_hubspot",
+    "link_back",
+    "link_back_property",
     "review_new_companies",
     "contacts_only_existing_companies",
     "exclude_property",
@@ -109,6 +115,18 @@ class HubspotAccount(models.Model):
     # What syncs
     sync_companies = fields.Boolean(string="Companies", default=True)
     sync_contacts = fields.Boolean(string="Contacts", default=True)
+    companies_direction = fields.Selection(DIRECTIONS, string="Companies Direction", default="in", required=True)
+    contacts_direction = fields.Selection(DIRECTIONS, string="Contacts Direction", default="in", required=True)
+    archive_in_hubspot = fields.Boolean(
+        string="Archive in HubSpot",
+        help="When a synced partner is archived in Odoo, archive it in HubSpot too (deleted partners always are).",
+    )
+    link_back = fields.Boolean(
+        string="Create a link in HubSpot",
+        help="Write each synced partner's Odoo address into a HubSpot property (created if missing).",
+    )
+    link_back_property = fields.Char(default="odoo_url", help="Internal name of that HubSpot property.")
+    sync_step = fields.Char(compute="_compute_sync_step", string="Integration Step")
     sync_interval = fields.Selection(
         [("5", "Every 5 minutes"), ("15", "Every 15 minutes"), ("60", "Hourly"), ("1440", "Daily")],
         string="Schedule",
@@ -157,6 +175,25 @@ class HubspotAccount(models.Model):
     )
 
     # ------------------------------------------------------------ computes
+    @api.depends("state", "companies_direction", "contacts_direction", "checkpoint_ids.full_import_done")
+    def _compute_sync_step(self):
+        for account in self:
+            directions = {account.companies_direction, account.contacts_direction}
+            imported = all(
+                account._inbound_done(object_type)
+                for object_type, direction in (
+                    ("companies", account.companies_direction),
+                    ("contacts", account.contacts_direction),
+                )
+                if direction == "both"
+            )
+            if "both" not in directions:
+                account.sync_step = False
+            elif account.state != "running" or not imported:
+                account.sync_step = self.env._("Step 1 of 2: import from HubSpot and link duplicates")
+            else:
+                account.sync_step = self.env._("Step 2 of 2: both directions")
+
     def _compute_health(self):
         Run = self.env["hubspot.sync.run"].sudo()
         Error = self.env["hubspot.sync.error"].sudo()
@@ -522,3 +559,20 @@ class HubspotAccount(models.Model):
             subject=self.env._("HubSpot sync: %s", labels.get(run.object_type)),
             body=body,
         )
+
+    def _direction(self, object_type):
+        self.ensure_one()
+        return self[f"{object_type}_direction"]
+
+    def _inbound_done(self, object_type):
+        """The first full import of ``object_type`` has finished."""
+        self.ensure_one()
+        return any(
+            c.object_type == object_type and c.direction == "in" and c.full_import_done
+            for c in self.sudo().checkpoint_ids
+        )
+
+    def _push_allowed(self, object_type):
+        """Pushing starts once "both directions" has imported and matched (the sources' advice)."""
+        direction = self._direction(object_type)
+        return direction == "out" or (direction == "both" and self._inbound_done(object_type))

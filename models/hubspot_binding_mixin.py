@@ -46,6 +46,9 @@ class HubspotBindingMixin(models.AbstractModel):
         readonly=True,
         help="HubSpot's last-modified time, epoch ms.",
     )
+    hubspot_last_values = fields.Json(
+        copy=False, readonly=True, help="The mapped HubSpot property values as last seen or sent (no echo)."
+    )
     hubspot_synced_at = fields.Datetime(string="Last Synced", copy=False, readonly=True)
     hubspot_url = fields.Char(string="HubSpot URL", compute="_compute_hubspot_url")
 

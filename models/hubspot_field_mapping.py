@@ -146,33 +146,9 @@ class HubspotFieldMapping(models.Model):
             )
         return compiled
 
-    def _to_hubspot(self, record):
-        """The HubSpot property values for ``record`` (used by outbound sync)."""
-        names = self._properties()
-        value = record[self.field_name]
-        field = record._fields[self.field_name]
-        if self.converter == "full_name":
-            first, _sep, last = (value or "").partition(" ")
-            return dict(zip(names, [first, last], strict=False))
-        if field.type == "many2one":
-            if self.converter == "owner" or field.comodel_name == "res.users":
-                out = self.env["hubspot.owner"]._owner_id_of_user(self.account_id, value) or None
-            elif field.comodel_name == "res.country" or field.comodel_name == "res.country.state":
-                out = value.name or ""
-            else:
-                out = value.display_name or ""
-        elif field.type == "html":
-            out = html2plaintext(value or "").strip()
-        elif field.type == "boolean":
-            out = "true" if value else "false"
-        elif self.converter == "website":
-            out = re.sub(r"^[a-z]+://(www\.)?", "", value or "").rstrip("/")
-        else:
-            out = "" if value is False or value is None else str(value)
-        reverse = {v.odoo_value: v.hubspot_value for v in self.value_mapping_ids}
-        if out in reverse:
-            out = reverse[out]
-        return {names[0]: out} if out is not None else {}
+    def _to_hubspot(self, record, cache):
+        """The HubSpot property values for ``record`` (outbound sync)."""
+        return self._compile()[0].to_hubspot(record, cache)
 
 
 class HubspotValueMapping(models.Model):
@@ -244,6 +220,42 @@ class CompiledMapping:
         if kind in ("many2one", "many2many", "one2many"):
             return None  # no generic rule: use a converter
         return value
+
+    def to_hubspot(self, record, cache):
+        """``{property: value}`` for ``record``; an owner with no HubSpot owner gives ``{}``."""
+        names = self.properties
+        value = record[self.field_name]
+        kind = self.kind
+        if kind == "full_name":
+            first, _sep, last = (value or "").strip().partition(" ")
+            return dict(zip(names, [first, last.strip()], strict=False))
+        if kind == "owner":
+            out = cache.owner_of_user(value) if value else ""
+            if out is None:
+                return {}  # not mapped: leave HubSpot's owner alone (the run reports it)
+        elif kind in ("country", "state"):
+            out = value.with_context(lang="en_US").name if value else ""
+        elif kind == "website":
+            out = re.sub(r"^[a-z]+://(www\.)?", "", value or "", flags=re.IGNORECASE).rstrip("/")
+        elif kind == "html":
+            out = html2plaintext(value or "").strip()
+        elif kind == "boolean":
+            out = "true" if value else "false"
+        elif kind in ("float", "monetary", "integer"):
+            out = "" if value in (False, None) else _number_text(value)
+        elif kind in ("many2one", "many2many", "one2many"):
+            return {}
+        else:
+            out = "" if value is False or value is None else str(value)
+        if self.value_map:
+            reverse = {odoo: hubspot for hubspot, odoo in self.value_map.items()}
+            out = reverse.get(out, out)
+        return {names[0]: out}
+
+
+def _number_text(value):
+    number = float(value)
+    return str(int(number)) if number.is_integer() else repr(number)
 
 
 class SkipRecord(Exception):

@@ -30,7 +30,8 @@ class HubspotSyncCheckpoint(models.Model):
     last_modified_at = fields.Datetime(string="Checkpoint", readonly=True)
     last_run_at = fields.Datetime(readonly=True)
     last_archive_check_at = fields.Datetime(string="Deletions Checked", readonly=True)
-    full_import_done = fields.Boolean(readonly=True)
+    full_import_done = fields.Boolean(readonly=True, help="The first full import (or push) has finished.")
+    pushed_properties = fields.Char(readonly=True, help="The connector's own HubSpot properties known to exist.")
 
     _account_object_direction_unique = models.Constraint(
         "UNIQUE(account_id, object_type, direction)", "One checkpoint per account, object and direction."

@@ -23,6 +23,7 @@ Inbound run, per account and object type (``_run_inbound``):
 import copy
 import json
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -40,7 +41,10 @@ BATCH_SIZE = 200
 INDEX_LAG_MS = 60_000  # HubSpot's search index lags writes by "a few moments"; clocks drift
 ARCHIVE_CHECK_INTERVAL = timedelta(hours=1)
 OWNER_REFRESH_INTERVAL = timedelta(hours=1)
-REMOTE_FIELDS = ("hubspot_remote_modified_at", "hubspot_remote_modified_ms")
+REMOTE_FIELDS = ("hubspot_remote_modified_at", "hubspot_remote_modified_ms", "hubspot_last_values")
+PUSH_BATCH = 100  # HubSpot's batch size
+PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transaction may commit late
+ODOO_ID_PROPERTY = "odoo_record_id"
 SYNC_CONTEXT = {
     "hubspot_sync": True,
     "tracking_disable": True,
@@ -184,6 +188,8 @@ class _ConvertCache:
         self._countries = None
         self._states = {}
         self._owners = None
+        self._owners_by_user = None
+        self.unmapped_users = set()
 
     def country(self, value):
         if self._countries is None:
@@ -202,6 +208,16 @@ class _ConvertCache:
             )
             self._states[key] = state.id or None
         return self._states[key]
+
+    def owner_of_user(self, user):
+        """The HubSpot owner id of an Odoo user; None when the user has none (and remember it)."""
+        if self._owners_by_user is None:
+            owners = self.env["hubspot.owner"].search([("account_id", "=", self.account.id), ("user_id", "!=", False)])
+            self._owners_by_user = {o.user_id.id: o.hubspot_id for o in owners}
+        owner = self._owners_by_user.get(user.id)
+        if owner is None:
+            self.unmapped_users.add(user.display_name)
+        return owner
 
     def user_of_owner(self, value):
         if self._owners is None:
@@ -229,8 +245,12 @@ class HubspotSyncEngine(models.AbstractModel):
         spec = SPECS[object_type]
         accounts = self.env["hubspot.account"].search([("state", "=", "running")])
         for account in accounts.filtered(lambda a: not spec.enable_flag or a[spec.enable_flag]):
-            if account._sync_due(object_type):
+            if not account._sync_due(object_type):
+                continue
+            if account._direction(object_type) in ("in", "both"):
                 self._run_inbound(account, object_type)
+            if account._push_allowed(object_type):
+                self._run_outbound(account, object_type)
 
     # ----------------------------------------------------------- inbound run
     def _run_inbound(self, account, object_type, full=False):
@@ -509,6 +529,10 @@ class HubspotSyncEngine(models.AbstractModel):
                 raise SkipRecord(self.env._("its %s is not in Odoo", assoc.to_type))
         values["hubspot_remote_modified_at"] = remote_at
         values["hubspot_remote_modified_ms"] = timestamps.to_millis(props.get(modified_property(spec.object_type))) or 0
+        values["hubspot_last_values"] = dict(
+            existing.hubspot_last_values or {} if existing else {},
+            **{prop: props.get(prop) or "" for mapping in mappings for prop in mapping.properties},
+        )
         return values
 
     def _fallback_name(self, spec, props, record):
@@ -672,6 +696,310 @@ class HubspotSyncEngine(models.AbstractModel):
             value = normalizer(value)
         return str(value).strip().lower() if value else False
 
+    # ----------------------------------------------------------- outbound run
+    def _run_outbound(self, account, object_type):
+        """Push what changed in Odoo since the last push; returns the run (None when locked)."""
+        checkpoint = self.env["hubspot.sync.checkpoint"]._get(account, object_type, "out")
+        if not checkpoint._try_lock():
+            _logger.info("HubSpot %s/%s push: another worker is on it; skipped", account.name, object_type)
+            return None
+        try:
+            return self._push_locked(account, SPECS[object_type], checkpoint)
+        finally:
+            checkpoint._unlock()
+
+    def _push_locked(self, account, spec, checkpoint):
+        run = (
+            self.env["hubspot.sync.run"]
+            .sudo()
+            .create({"account_id": account.id, "object_type": spec.object_type, "direction": "out"})
+        )
+        self._commit(0)
+        client = account._get_client()
+        state = _RunState(self, account, spec, run, client)
+        started = fields.Datetime.now()
+        try:
+            self._ensure_push_properties(state, checkpoint)
+            self._push_deletions(state)
+            ids = self._push_candidates(state, checkpoint)
+            for start in range(0, len(ids), PUSH_BATCH):
+                records = self.env[spec.model].browse(ids[start : start + PUSH_BATCH]).with_context(active_test=False)
+                self._push_batch(state, records)
+                state.flush_counts()
+                self._commit(len(records))
+            checkpoint.write(
+                {"last_modified_at": started - PUSH_MARGIN, "last_run_at": started, "full_import_done": True}
+            )
+        except HubSpotError as error:
+            state.flush_counts()
+            run._finish(client.call_count, "failed", account._error_message(error))
+            self._commit(0)
+            _logger.info("HubSpot %s/%s: push stopped: %s", account.name, spec.object_type, error)
+            return run
+        state.flush_counts()
+        message = None
+        if state.cache.unmapped_users:
+            message = self.env._(
+                "No HubSpot owner for: %s (their records keep HubSpot's owner; map them under Owners).",
+                ", ".join(sorted(state.cache.unmapped_users)),
+            )
+        run._finish(client.call_count, message=message)
+        self._commit(0)
+        return run
+
+    def _ensure_push_properties(self, state, checkpoint):
+        """The connector's own HubSpot properties: the Odoo record id (unique, makes
+        creation idempotent) and, when asked, the link back to Odoo."""
+        wanted = {ODOO_ID_PROPERTY: {"label": "Odoo record", "hasUniqueValue": True}}
+        if state.account.link_back and state.account.link_back_property:
+            wanted[state.account.link_back_property.strip()] = {"label": "Odoo link"}
+        done = set((checkpoint.pushed_properties or "").split(","))
+        missing = [name for name in wanted if name not in done]
+        if not missing:
+            return
+        existing = {p["name"] for p in state.client.get_properties(state.spec.object_type)}
+        group = "companyinformation" if state.spec.object_type == "companies" else "contactinformation"
+        for name in missing:
+            if name not in existing:
+                definition = {"name": name, "type": "string", "fieldType": "text", "groupName": group}
+                state.client.create_property(state.spec.object_type, dict(definition, **wanted[name]))
+        checkpoint.pushed_properties = ",".join(sorted((done | set(wanted)) - {""}))
+
+    def _odoo_id(self, record):
+        return f"{self.env['ir.config_parameter'].sudo().get_param('database.uuid', '')[:8]}-{record._name}-{record.id}"
+
+    def _push_candidates(self, state, checkpoint):
+        """Ids of the records to look at: changed since the last push (all on the first),
+        plus those whose push failed; eligible ones only."""
+        spec, account = state.spec, state.account
+        domain = [
+            *spec.domain,
+            ("company_id", "=", account.company_id.id),
+            ("hubspot_exclude", "=", False),
+            "|",
+            ("hubspot_id", "=", False),
+            "&",
+            ("hubspot_linked", "=", True),
+            ("hubspot_account_id", "=", account.id),
+        ]
+        if spec.object_type == "contacts":
+            domain += [("parent_id.is_company", "=", True), ("parent_id.hubspot_exclude", "=", False)]
+        retry = (
+            self.env["hubspot.sync.error"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "=", account.id),
+                    ("object_type", "=", spec.object_type),
+                    ("direction", "=", "out"),
+                    ("state", "=", "open"),
+                ]
+            )
+        )
+        Model = self.env[spec.model].with_context(active_test=False)
+        active = (
+            [("active", "=", True)]
+            if not account.archive_in_hubspot
+            else ["|", ("active", "=", True), ("hubspot_linked", "=", True)]
+        )
+        changed = list(domain) + active
+        if checkpoint.full_import_done and checkpoint.last_modified_at:
+            changed.append(("write_date", ">", checkpoint.last_modified_at))
+        ids = set(Model.search(changed).ids) | set(Model.search(domain + [("id", "in", retry.mapped("res_id"))]).ids)
+        retry.write({"state": "resolved"})  # failing again logs a new line
+        return sorted(ids)
+
+    def _push_batch(self, state, records):
+        """Send what differs from HubSpot's last known values, in batch calls."""
+        spec, client = state.spec, state.client
+        mappings = state.mappings_for(spec.object_type)
+        updates, creates, archives = [], [], []
+        for record in records:
+            if not record.active:
+                if record.hubspot_linked:
+                    archives.append(record)
+                continue
+            props = self._outbound_props(state, record, mappings)
+            if record.hubspot_id:
+                if props:
+                    updates.append((record, props))
+            else:
+                creates.append((record, props))
+        if archives:
+            result = client.batch_archive(spec.object_type, [r.hubspot_id for r in archives])
+            for record in archives:
+                record._hubspot_unlink("deleted")
+            state.count("archived", len(archives) - len(result.errors))
+        if updates:
+            result = client.batch_update(spec.object_type, [{"id": r.hubspot_id, "properties": p} for r, p in updates])
+            self._store_push(state, updates, result, key=lambda row: str(row["id"]), by=lambda r: r.hubspot_id)
+        if creates:
+            self._push_creates(state, creates)
+        if spec.object_type == "contacts":
+            self._push_company_links(state, records.filtered("hubspot_linked"))
+
+    def _outbound_props(self, state, record, mappings):
+        """HubSpot property values to send for ``record`` under the field rules."""
+        # Conflicts were settled by the inbound step that runs just before (per record, the
+        # side changed last wins, a tie goes to HubSpot): what still differs from HubSpot's
+        # last known values is Odoo's to send.
+        last = record.hubspot_last_values or {}
+        props = {}
+        for mapping in mappings:
+            if mapping.rule in ("hubspot", "none"):
+                continue
+            for prop, value in mapping.to_hubspot(record, state.cache).items():
+                if mapping.rule == "prefer_hubspot" and record.hubspot_id and (last.get(prop) or ""):
+                    continue
+                if (value or "") != (last.get(prop) or ""):
+                    props[prop] = value
+        account = state.account
+        if not record.hubspot_id:
+            props[ODOO_ID_PROPERTY] = self._odoo_id(record)
+        if account.link_back and account.link_back_property:
+            url = f"{record.get_base_url()}/odoo/{record._name}/{record.id}"
+            if url != (last.get(account.link_back_property) or ""):
+                props[account.link_back_property] = url
+        return props
+
+    def _push_creates(self, state, creates):
+        """New records: link to an existing HubSpot company by domain first; then upsert
+        (idempotent: by email for contacts, else by the Odoo record id property)."""
+        spec, client = state.spec, state.client
+        if spec.object_type == "companies":
+            creates = self._link_existing_companies(state, creates)
+        by_email = [(r, p) for r, p in creates if spec.object_type == "contacts" and p.get("email")]
+        by_odoo_id = [(r, p) for r, p in creates if (r, p) not in by_email]
+        for id_property, items, key in (("email", by_email, "email"), (ODOO_ID_PROPERTY, by_odoo_id, ODOO_ID_PROPERTY)):
+            if not items:
+                continue
+            inputs = [{"id": p[key].lower() if key == "email" else p[key], "properties": p} for _r, p in items]
+            result = client.batch_upsert(spec.object_type, inputs, id_property)
+            index = {(p[key].lower() if key == "email" else p[key]): r for r, p in items}
+            self._store_push(
+                state,
+                items,
+                result,
+                key=lambda row, k=key: ((row.get("properties") or {}).get(k) or "").lower()
+                if k == "email"
+                else (row.get("properties") or {}).get(k),
+                by=lambda r, index=index: next((v for v, rec in index.items() if rec == r), None),
+                creating=True,
+            )
+
+    def _link_existing_companies(self, state, creates):
+        """Before creating companies, look for HubSpot companies with the same domain."""
+        domains = {}
+        for record, props in creates:
+            domain = (props.get("domain") or "").lower()
+            if domain:
+                domains.setdefault(domain, (record, props))
+        found = {}
+        keys = list(domains)
+        for start in range(0, len(keys), 100):
+            body = state.client.search(
+                "companies",
+                [{"filters": [{"propertyName": "domain", "operator": "IN", "values": keys[start : start + 100]}]}],
+                properties=["domain", modified_property("companies")],
+            )
+            for row in body.get("results") or []:
+                found.setdefault((row["properties"].get("domain") or "").lower(), row)
+        remaining = []
+        for record, props in creates:
+            row = found.get((props.get("domain") or "").lower())
+            if row and not self._bindings(state.account, state.spec, [row["id"]]):
+                record._hubspot_bind(state.account, "companies", row["id"])
+                state.count("linked")
+                result = state.client.batch_update("companies", [{"id": row["id"], "properties": props}])
+                self._store_push(
+                    state, [(record, props)], result, key=lambda r: str(r["id"]), by=lambda r: r.hubspot_id
+                )
+            else:
+                remaining.append((record, props))
+        return remaining
+
+    def _store_push(self, state, items, result, key, by, creating=False):
+        """Bind and remember what HubSpot now holds; log the inputs HubSpot refused."""
+        rows = {key(row): row for row in result.results}
+        failed_ids = {i for error in result.errors for i in error.ids}
+        for record, props in items:
+            row = rows.get(by(record))
+            if row is None:
+                reason = next(
+                    (e.message for e in result.errors if by(record) in e.ids or not e.ids), "not in HubSpot's answer"
+                )
+                existing = _existing_id(reason)
+                if (
+                    existing
+                    and state.spec.object_type == "contacts"
+                    and not self._bindings(state.account, state.spec, [existing])
+                ):
+                    record._hubspot_bind(state.account, "contacts", existing)  # 409: the email is taken: link
+                    state.count("linked")
+                    continue
+                self._push_failed(state, record, reason, props, by(record) in failed_ids)
+                continue
+            millis = timestamps.to_millis(
+                (row.get("properties") or {}).get(modified_property(state.spec.object_type)) or row.get("updatedAt")
+            )
+            vals = {
+                "hubspot_last_values": dict(record.hubspot_last_values or {}, **props),
+                "hubspot_remote_modified_ms": millis or 0,
+                "hubspot_remote_modified_at": timestamps.parse(millis) if millis else False,
+                "hubspot_synced_at": fields.Datetime.now(),
+            }
+            if creating or not record.hubspot_linked:
+                vals.update(self._binding_values(state, state.spec, str(row["id"])))
+                state.count("linked" if row.get("new") is False else "created")
+            else:
+                state.count("updated")
+            record.with_context(**SYNC_CONTEXT).write(vals)
+
+    def _push_failed(self, state, record, reason, payload, _listed):
+        state.count("failed")
+        self.env["hubspot.sync.error"].sudo().create(
+            {
+                "run_id": state.run.id,
+                "account_id": state.account.id,
+                "object_type": state.spec.object_type,
+                "direction": "out",
+                "hubspot_id": record.hubspot_id or False,
+                "res_id": record.id,
+                "reason": str(reason)[:2000],
+                "payload": _payload(payload),
+            }
+        )
+
+    def _push_company_links(self, state, contacts):
+        """Associate pushed contacts with their company (v4 batch), once per change."""
+        pairs = []
+        for contact in contacts:
+            parent = contact.parent_id
+            linked = parent.hubspot_linked and parent.hubspot_account_id == state.account and parent.hubspot_id
+            if linked and (contact.hubspot_last_values or {}).get("__company") != parent.hubspot_id:
+                pairs.append((contact, parent.hubspot_id))
+        if not pairs:
+            return
+        result = state.client.create_associations(
+            "contacts", "companies", [(c.hubspot_id, p) for c, p in pairs], type_id=1
+        )
+        if not result.errors:
+            for contact, company_id in pairs:
+                contact.with_context(**SYNC_CONTEXT).write(
+                    {"hubspot_last_values": dict(contact.hubspot_last_values or {}, __company=company_id)}
+                )
+
+    def _push_deletions(self, state):
+        tombstones = (
+            self.env["hubspot.tombstone"]
+            .sudo()
+            .search([("account_id", "=", state.account.id), ("object_type", "=", state.spec.object_type)])
+        )
+        if tombstones:
+            result = state.client.batch_archive(state.spec.object_type, tombstones.mapped("hubspot_id"))
+            state.count("archived", len(tombstones) - len(result.errors))
+            tombstones.unlink()
+
     # ------------------------------------------------------ on demand
     def _import_records_now(self, account, object_type, records):
         """Import or update these raw HubSpot records now (wizards); ``{id: record}``."""
@@ -761,6 +1089,11 @@ def _same(record, name, value):
     if field.type in ("char", "text", "selection"):
         return (current or False) == (value or False)
     return current == value
+
+
+def _existing_id(message):
+    match = re.search(r"Existing ID:\s*(\d+)", message or "")
+    return match.group(1) if match else None
 
 
 def _payload(record):

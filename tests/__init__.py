@@ -7,5 +7,6 @@ from . import test_install
 from . import test_sandbox
 from . import test_sandbox_core
 from . import test_sync_inbound
+from . import test_sync_outbound
 from . import test_ui
 from . import test_wizards

@@ -105,3 +105,39 @@ class TestAdminScreensTour(HttpCase):
         self.assertFalse(partner.hubspot_linked)
         self.assertEqual(partner.hubspot_unlink_reason, "manual")
         self.assertEqual(partner.phone, "+49 30 999")
+
+
+@tagged("post_install", "-at_install")
+class TestPushTour(SandboxMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_sandbox()
+
+    def test_phone_changed_in_odoo_reaches_hubspot(self):
+        account = self.env["hubspot.account"].create(
+            {
+                "name": "Sandbox portal",
+                "api_base_url": self.sandbox.url,
+                "access_token": "sandbox-token",
+                "portal_id": "12345678",
+                "companies_direction": "both",
+            }
+        )
+        remote = self.sandbox.state.add_record("companies", {"name": "Nordlicht Oy", "phone": "+358 9 1"})
+        account.state = "running"
+        engine = self.env["hubspot.sync.engine"]
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: float("inf")):
+            engine._run_inbound(account, "companies")
+            partner = self.env["res.partner"].search([("hubspot_id", "=", remote["id"])])
+            self.start_tour(f"/odoo/contacts/{partner.id}", "hubspot_push_edit_tour", login="admin")
+            run = engine._run_outbound(account, "companies")
+        self.assertEqual(run.updated_count, 1)
+        self.start_tour(
+            "/odoo/action-hubspot_connector.hubspot_sync_run_action", "hubspot_push_run_tour", login="admin"
+        )
+        # The Open in HubSpot link points at the record the sandbox now holds with the new phone.
+        hubspot_id = partner.hubspot_url.rsplit("/", 1)[1]
+        self.assertEqual(
+            self.sandbox.state.get_record("companies", hubspot_id)["properties"]["phone"], "+49 40 555 0199"
+        )

@@ -28,5 +28,5 @@ for _ in $(seq 600); do
   sleep 0.2
 done
 
-echo "== inbound sync"
-BENCH_SANDBOX_URL=http://127.0.0.1:$port "$py" -m odoo shell "${opts[@]}" --no-http < "$here/tools/bench_inbound.py"
+echo "== inbound sync, then a push of changed companies"
+BENCH_SANDBOX_URL=http://127.0.0.1:$port "$py" -m odoo shell "${opts[@]}" --no-http < "$here/tools/bench_sync.py"

@@ -1,4 +1,5 @@
-# Run by tools/bench.sh inside `odoo shell` (which provides `env`). Prints the figures.
+# Run by tools/bench.sh inside `odoo shell` (which provides `env`): the inbound sync, then
+# a push of changed companies. Prints the figures.
 import os
 import resource
 import time
@@ -87,3 +88,44 @@ for object_type, (api_calls, seconds, changed) in second.items():
     say(
         f"unchanged {object_type:9s}     {api_calls} API call(s), {seconds:.2f} s, {changed} written   (goal <= 1, < 1 s)"
     )
+
+# ---------------------------------------------------------------- outbound
+import json  # noqa: E402
+import urllib.request  # noqa: E402
+
+WRITE_OPERATIONS = ("create", "update", "upsert", "archive", "associat", "merge")
+
+
+def sandbox_write_calls():
+    url = os.environ["BENCH_SANDBOX_URL"] + "/_sandbox/stats"
+    with urllib.request.urlopen(url, timeout=30) as answer:
+        stats = json.load(answer)["by_operation"]
+    return sum(n for op, n in stats.items() if any(w in op for w in WRITE_OPERATIONS))
+
+
+account.action_stop()
+account.companies_direction = "both"
+account.state = "running"
+env.cr.execute(
+    "UPDATE res_partner SET phone = '+49 30 ' || id, write_date = now() at time zone 'UTC' "
+    "WHERE hubspot_account_id = %s AND is_company",
+    [account.id],
+)
+env.invalidate_all()
+env.cr.commit()
+say("")
+writes_before = sandbox_write_calls()
+t0 = time.perf_counter()
+run = engine._run_outbound(account, "companies")
+seconds = time.perf_counter() - t0
+pushed = run.updated_count + run.created_count
+say(f"pushed (changed phone)  {pushed} companies in {seconds:.1f} s, {run.failed_count} failed")
+say(f"push rate               {pushed / seconds:,.0f} records/s")
+say(f"push API calls/record   {run.api_calls / max(pushed, 1):.4f}   (goal <= 0.02)")
+writes_before = sandbox_write_calls()
+t0 = time.perf_counter()
+run = engine._run_outbound(account, "companies")
+say(
+    f"unchanged push          {run.api_calls} API call(s), {sandbox_write_calls() - writes_before} write call(s), "
+    f"{time.perf_counter() - t0:.2f} s   (goal: 0 write calls)"
+)
