@@ -520,11 +520,11 @@ class HubspotAccount(models.Model):
 
     def _sync_due(self, object_type):
         self.ensure_one()
-        checkpoint = self.sudo().checkpoint_ids.filtered(lambda c: c.object_type == object_type and c.direction == "in")
-        if not checkpoint.last_run_at:
+        runs = [c.last_run_at for c in self.sudo().checkpoint_ids if c.object_type == object_type and c.last_run_at]
+        if not runs:
             return True
         # A little slack so a 5-minute job never skips a 5-minute account.
-        due = checkpoint.last_run_at + timedelta(minutes=int(self.sync_interval)) - timedelta(seconds=30)
+        due = max(runs) + timedelta(minutes=int(self.sync_interval)) - timedelta(seconds=30)
         return fields.Datetime.now() >= due
 
     def _refresh_owners_if_due(self, client):

@@ -285,3 +285,18 @@ class TestPushFailures(OutboundCase):
         url = self.remote(self.customer)["properties"]["odoo_url"]
         self.assertTrue(url.endswith(f"/odoo/res.partner/{self.customer.id}"))
         self.assertTrue(self.customer.hubspot_url.startswith("https://app.hubspot.com/contacts/12345678/record/0-2/"))
+
+
+@tagged("post_install", "-at_install")
+class TestPushSchedule(OutboundCase):
+    def test_cron_pushes_by_direction(self):
+        self.configure(companies_direction="out")
+        self.engine._cron_sync("companies")
+        runs = self.account.run_ids.filtered(lambda r: r.object_type == "companies")
+        self.assertEqual(runs.mapped("direction"), ["out"], "Odoo → HubSpot only: no import")
+        self.assertTrue(self.customer.hubspot_id)
+        self.configure(companies_direction="both")
+        self.account.checkpoint_ids.write({"last_run_at": False})
+        self.engine._cron_sync("companies")
+        runs = self.account.run_ids.filtered(lambda r: r.object_type == "companies")
+        self.assertEqual(sorted(runs.mapped("direction")), ["in", "out", "out"])
