@@ -115,8 +115,8 @@ class HubspotAccount(models.Model):
     # What syncs
     sync_companies = fields.Boolean(string="Companies", default=True)
     sync_contacts = fields.Boolean(string="Contacts", default=True)
-    companies_direction = fields.Selection(DIRECTIONS, string="Companies Direction", default="in", required=True)
-    contacts_direction = fields.Selection(DIRECTIONS, string="Contacts Direction", default="in", required=True)
+    companies_direction = fields.Selection(DIRECTIONS, default="in", required=True)
+    contacts_direction = fields.Selection(DIRECTIONS, default="in", required=True)
     archive_in_hubspot = fields.Boolean(
         string="Archive in HubSpot",
         help="When a synced partner is archived in Odoo, archive it in HubSpot too (deleted partners always are).",
