@@ -888,25 +888,31 @@ class HubspotSyncEngine(models.AbstractModel):
             )
 
     def _link_existing_companies(self, state, creates):
-        """Before creating companies, look for HubSpot companies with the same domain."""
-        domains = {}
-        for record, props in creates:
-            domain = (props.get("domain") or "").lower()
-            if domain:
-                domains.setdefault(domain, (record, props))
-        found = {}
-        keys = list(domains)
-        for start in range(0, len(keys), 100):
-            body = state.client.search(
-                "companies",
-                [{"filters": [{"propertyName": "domain", "operator": "IN", "values": keys[start : start + 100]}]}],
-                properties=["domain", modified_property("companies")],
-            )
-            for row in body.get("results") or []:
-                found.setdefault((row["properties"].get("domain") or "").lower(), row)
+        """Before creating companies, look for HubSpot companies with the same domain,
+        then the same name (search ``IN`` takes lower-case values, 100 at a time)."""
+        found, pending = {}, list(creates)
+        for prop in ("domain", "name"):
+            wanted = {}
+            for record, props in pending:
+                key = (props.get(prop) or "").strip().lower()
+                if key:
+                    wanted.setdefault(key, []).append(record)
+            keys, rows = sorted(wanted), {}
+            for start in range(0, len(keys), 100):
+                body = state.client.search(
+                    "companies",
+                    [{"filters": [{"propertyName": prop, "operator": "IN", "values": keys[start : start + 100]}]}],
+                    properties=["domain", "name", modified_property("companies")],
+                )
+                for row in body.get("results") or []:
+                    rows.setdefault((row["properties"].get(prop) or "").strip().lower(), row)
+            for key, records in wanted.items():
+                for record in records if key in rows else ():
+                    found.setdefault(record.id, rows[key])
+            pending = [(r, p) for r, p in pending if r.id not in found]
         remaining = []
         for record, props in creates:
-            row = found.get((props.get("domain") or "").lower())
+            row = found.get(record.id)
             if row and not self._bindings(state.account, state.spec, [row["id"]]):
                 record._hubspot_bind(state.account, "companies", row["id"])
                 state.count("linked")

@@ -4,6 +4,8 @@ from contextlib import contextmanager
 from datetime import timedelta
 from unittest.mock import patch
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
@@ -480,6 +482,19 @@ class TestAccountLifecycle(InboundCase):
         self.assertEqual(len(self.account.run_ids.filtered(lambda r: r.object_type == "companies")), 1, "not due yet")
         self.account.action_stop()
         self.assertFalse(self.account._sync_due("companies") and self.account.state == "running")
+
+    def test_schedule_with_freezegun(self):
+        self.configure(sync_interval="15")
+        with freeze_time("2026-11-22 10:00:00"):
+            self.engine._cron_sync("companies")
+        runs = lambda: self.account.run_ids.filtered(lambda r: r.object_type == "companies")  # noqa: E731
+        self.assertEqual(len(runs()), 1)
+        with freeze_time("2026-11-22 10:10:00"):
+            self.engine._cron_sync("companies")
+        self.assertEqual(len(runs()), 1, "a 15-minute account is not due after 10 minutes")
+        with freeze_time("2026-11-22 10:15:00"):
+            self.engine._cron_sync("companies")
+        self.assertEqual(len(runs()), 2)
 
     def test_sync_now_triggers_crons_and_settings_lock(self):
         triggers = self.env["ir.cron.trigger"].search_count([])

@@ -196,6 +196,13 @@ class TestTwoWayStart(OutboundCase):
         self.assertEqual(len(self.state.live_records("contacts")), 1)
         self.assertIn("Step 2 of 2", self.account.sync_step)
 
+    def test_name_lookup_when_no_domain_matches(self):
+        self.configure(companies_direction="out", contacts_direction="out")
+        remote_co = self.hs_company("odoo kunde ag")  # same name, other case, no domain
+        run = self.push()
+        self.assertEqual((run.created_count, run.linked_count), (0, 1))
+        self.assertEqual(self.customer.hubspot_id, remote_co["id"])
+
     def test_domain_lookup_links_before_creating(self):
         self.configure(companies_direction="out", contacts_direction="out")
         remote_co = self.hs_company("Kunde in HubSpot", domain="kunde.example")
