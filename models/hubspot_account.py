@@ -23,6 +23,7 @@ from ..hubspot.client import DEFAULT_BASE_URL
 _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
+OWNER_LOCK = 0x4853_4F57  # advisory lock class of the owner refresh ("HSOW")
 DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
 OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
 # Settings that change what syncs: editable only while the integration is stopped.
@@ -424,13 +425,15 @@ class HubspotAccount(models.Model):
         return self.env._("HubSpot returned an error: %(error)s", error=str(error))
 
     # ------------------------------------------------------------- sync
-    def _create_default_mappings(self):
-        """The out-of-the-box field mappings of every object type."""
+    def _create_default_mappings(self, object_types=None):
+        """The out-of-the-box field mappings of every object type (or of ``object_types``)."""
         engine = self.env["hubspot.sync.engine"]
         Fields = self.env["ir.model.fields"].sudo()
         vals_list = []
         for account in self:
             for object_type, model_name in engine._object_models().items():
+                if object_types and object_type not in object_types:
+                    continue
                 spec = engine._spec(object_type)
                 for seq, (fname, prop, converter, rule, dup, group) in enumerate(spec.default_mappings, start=1):
                     field = Fields._get(model_name, fname)
@@ -452,12 +455,14 @@ class HubspotAccount(models.Model):
         self.env["hubspot.field.mapping"].sudo().create(vals_list)
 
     def _mappings(self, object_type):
+        """The active mappings of ``object_type``. An account with none at all for it (e.g.
+        created before the module knew that type) gets the default ones first."""
         self.ensure_one()
-        return (
-            self.env["hubspot.field.mapping"]
-            .sudo()
-            .search([("account_id", "=", self.id), ("object_type", "=", object_type), ("rule", "!=", "none")])
-        )
+        Mapping = self.env["hubspot.field.mapping"].sudo()
+        domain = [("account_id", "=", self.id), ("object_type", "=", object_type)]
+        if not Mapping.with_context(active_test=False).search_count(domain, limit=1):
+            self._create_default_mappings(object_types=[object_type])
+        return Mapping.search(domain + [("rule", "!=", "none")])
 
     def _properties_to_read(self, object_type):
         """Every HubSpot property the sync of ``object_type`` needs."""
@@ -528,11 +533,20 @@ class HubspotAccount(models.Model):
         return fields.Datetime.now() >= due
 
     def _refresh_owners_if_due(self, client):
+        """Refresh the owners at most hourly; True when it did (the caller commits).
+
+        The sync jobs of one account may run at once: a transaction lock makes the
+        second wait for the first's refresh, then see it and skip."""
         self.ensure_one()
-        if self.owners_refreshed_at and fields.Datetime.now() - self.owners_refreshed_at < timedelta(hours=1):
-            return
+        self.env.flush_all()
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", (OWNER_LOCK, self.id))
+        self.env.cr.execute("SELECT owners_refreshed_at FROM hubspot_account WHERE id = %s", [self.id])
+        refreshed = self.env.cr.fetchone()[0]
+        if refreshed and fields.Datetime.now() - refreshed < timedelta(hours=1):
+            return False
         self.env["hubspot.owner"].sudo()._refresh(self, client)
         self.sudo().owners_refreshed_at = fields.Datetime.now()
+        return True
 
     def _notify_run(self, run):
         """One inbox notification per run that added or updated records."""

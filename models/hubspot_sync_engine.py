@@ -41,6 +41,7 @@ BATCH_SIZE = 200
 INDEX_LAG_MS = 60_000  # HubSpot's search index lags writes by "a few moments"; clocks drift
 ARCHIVE_CHECK_INTERVAL = timedelta(hours=1)
 OWNER_REFRESH_INTERVAL = timedelta(hours=1)
+SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal", "tickets": "ticket"}
 REMOTE_FIELDS = ("hubspot_remote_modified_at", "hubspot_remote_modified_ms", "hubspot_last_values")
 PUSH_BATCH = 100  # HubSpot's batch size
 PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transaction may commit late
@@ -262,18 +263,20 @@ class HubspotSyncEngine(models.AbstractModel):
             return None
         try:
             return self._run_locked(account, spec, checkpoint, full)
+        except Exception:
+            self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
+            raise
         finally:
             checkpoint._unlock()
 
     def _run_locked(self, account, spec, checkpoint, full):
-        Run = self.env["hubspot.sync.run"].sudo()
-        run = Run.create({"account_id": account.id, "object_type": spec.object_type, "direction": "in"})
-        self._commit(0)
+        run = self._start_run(account, spec, "in")
         client = account._get_client()
         state = _RunState(self, account, spec, run, client)
         state.skip_unchanged = bool(checkpoint.full_import_done) and not full
         try:
-            account._refresh_owners_if_due(client)
+            if account._refresh_owners_if_due(client):
+                self._commit(0)
             self._retry_open_errors(state)
             since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
             state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
@@ -300,6 +303,18 @@ class HubspotSyncEngine(models.AbstractModel):
         state.flush_counts()
         run._finish(client.call_count)
         account._notify_run(run)
+        self._commit(0)
+        return run
+
+    def _start_run(self, account, spec, direction):
+        """A new run record, committed. We hold the lock: any run of the same account,
+        object and direction still marked running died with its worker."""
+        Run = self.env["hubspot.sync.run"].sudo()
+        key = [("account_id", "=", account.id), ("object_type", "=", spec.object_type), ("direction", "=", direction)]
+        Run.search(key + [("state", "=", "running")]).write(
+            {"state": "failed", "message": self.env._("Interrupted (the worker stopped); the next run resumed.")}
+        )
+        run = Run.create({"account_id": account.id, "object_type": spec.object_type, "direction": direction})
         self._commit(0)
         return run
 
@@ -539,7 +554,8 @@ class HubspotSyncEngine(models.AbstractModel):
         for prop in spec.name_fallbacks:
             if props.get(prop):
                 return str(props[prop])[:256]
-        return f"HubSpot {spec.object_type[:-1]} {record['id']}"
+        singular = SINGULAR.get(spec.object_type, spec.object_type)
+        return self.env._("HubSpot %(type)s %(id)s", type=singular, id=record["id"])
 
     # ------------------------------------------------------------- writes
     def _binding_values(self, state, spec, hubspot_id):
@@ -705,16 +721,14 @@ class HubspotSyncEngine(models.AbstractModel):
             return None
         try:
             return self._push_locked(account, SPECS[object_type], checkpoint)
+        except Exception:
+            self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
+            raise
         finally:
             checkpoint._unlock()
 
     def _push_locked(self, account, spec, checkpoint):
-        run = (
-            self.env["hubspot.sync.run"]
-            .sudo()
-            .create({"account_id": account.id, "object_type": spec.object_type, "direction": "out"})
-        )
-        self._commit(0)
+        run = self._start_run(account, spec, "out")
         client = account._get_client()
         state = _RunState(self, account, spec, run, client)
         started = fields.Datetime.now()

@@ -37,6 +37,9 @@ for _ in $(seq 50); do port_busy "$sandbox_port" && break; sleep 0.1; done
 if [ "$(psql -X -d postgres -tAc "select 1 from pg_database where datname = '$db'")" != 1 ]; then
   echo "== creating database $db with hubspot_connector (about a minute)"
   "$py" -m odoo "${opts[@]}" -i hubspot_connector --stop-after-init --without-demo=True --log-level=warn
+else
+  echo "== updating hubspot_connector in $db (the code may have changed since it was created)"
+  "$py" -m odoo "${opts[@]}" -u hubspot_connector --stop-after-init --log-level=warn
 fi
 
 echo "== pointing the demo account at the sandbox"
@@ -45,7 +48,9 @@ SANDBOX_URL=$sandbox_url "$py" -m odoo shell "${opts[@]}" --no-http --log-level=
 cat <<MSG
 
   Odoo:     http://localhost:$odoo_port  (login admin / password admin)
-  Open:     HubSpot > Configuration > Accounts > "HubSpot sandbox", click "Test connection"
+  Open:     HubSpot > Pending Companies (new HubSpot companies to accept; their contacts follow),
+            HubSpot > Sync > Runs, HubSpot > Configuration > Accounts > "HubSpot sandbox"
+            (the sync starts within a minute and then runs every 5 minutes)
   Sandbox:  $sandbox_url  e.g. curl -H 'Authorization: Bearer sandbox-token' \\
             '$sandbox_url/crm/objects/2026-03/companies?limit=5&properties=name,domain'
   Ctrl-C stops Odoo and the sandbox.

@@ -15,6 +15,9 @@ if account:
 else:
     account = Account.create(values)
 account.action_test_connection()
+if account.state != "running":
+    account.write({"review_new_companies": True})  # the demo shows the pending queue too
+    account.action_start()  # the sync jobs import the portal in the next minute
 env.cr.commit()  # noqa: F821
 sys_msg = f"   account {account.name!r}: portal {account.portal_id} at {account.api_base_url}\n"
 os.write(1, sys_msg.encode())
