@@ -17,6 +17,7 @@
         "views/hubspot_field_mapping_views.xml",
         "views/hubspot_owner_views.xml",
         "views/hubspot_property_views.xml",
+        "views/hubspot_pipeline_views.xml",
         "views/hubspot_sync_run_views.xml",
         "views/hubspot_sync_error_views.xml",
         "views/hubspot_pending_company_views.xml",

@@ -3,6 +3,7 @@ from . import hubspot_account
 from . import hubspot_field_mapping
 from . import hubspot_owner
 from . import hubspot_pending_company
+from . import hubspot_pipeline
 from . import hubspot_property
 from . import hubspot_sync_checkpoint
 from . import hubspot_sync_engine

@@ -36,6 +36,8 @@ SYNC_SETTINGS = (
     "archive_in_hubspot",
     "link_back",
     "link_back_property",
+    "deal_stage_filter",
+    "deal_stage_ids",
     "review_new_companies",
     "contacts_only_existing_companies",
     "exclude_property",
@@ -127,6 +129,18 @@ class HubspotAccount(models.Model):
         help="Write each synced partner's Odoo address into a HubSpot property (created if missing).",
     )
     link_back_property = fields.Char(default="odoo_url", help="Internal name of that HubSpot property.")
+    deal_stage_filter = fields.Selection(
+        [("none", "None (deals do not sync)"), ("all", "All deal stages"), ("selected", "Selected stages")],
+        default="none",
+        required=True,
+        help="Which HubSpot deals sync: a deal syncs while it is in a selected stage.",
+    )
+    deal_stage_ids = fields.Many2many(
+        "hubspot.pipeline.stage",
+        string="Deal Stages",
+        domain="[('account_id', '=', id), ('object_type', '=', 'deals'), ('archived', '=', False)]",
+    )
+    pipeline_ids = fields.One2many("hubspot.pipeline", "account_id", string="Pipelines")
     sync_step = fields.Char(compute="_compute_sync_step", string="Integration Step")
     sync_interval = fields.Selection(
         [("5", "Every 5 minutes"), ("15", "Every 15 minutes"), ("60", "Hourly"), ("1440", "Daily")],
@@ -308,6 +322,7 @@ class HubspotAccount(models.Model):
             for object_type in ("companies", "contacts"):
                 self.env["hubspot.property"].sudo()._refresh(self, object_type, client)
             self.env["hubspot.owner"].sudo()._refresh(self, client)
+            self.env["hubspot.pipeline"].sudo()._refresh(self, client)
         except HubSpotError as error:
             raise UserError(self._error_message(error)) from None
         self.owners_refreshed_at = fields.Datetime.now()
@@ -590,3 +605,16 @@ class HubspotAccount(models.Model):
         """Pushing starts once "both directions" has imported and matched (the sources' advice)."""
         direction = self._direction(object_type)
         return direction == "out" or (direction == "both" and self._inbound_done(object_type))
+
+    def _deal_stage_allowed(self, stage_hubspot_id, pipeline_hubspot_id=None):
+        """The deal-stage filter: does a deal in this stage sync?"""
+        self.ensure_one()
+        if self.deal_stage_filter == "all":
+            return True
+        if self.deal_stage_filter == "none":
+            return False
+        return any(
+            s.hubspot_id == str(stage_hubspot_id)
+            and (pipeline_hubspot_id is None or s.pipeline_id.hubspot_id == str(pipeline_hubspot_id))
+            for s in self.sudo().deal_stage_ids
+        )
