@@ -83,9 +83,7 @@ class HubspotPipelineStage(models.Model):
     ticket_state = fields.Selection([("OPEN", "Open"), ("CLOSED", "Closed")], readonly=True)
     archived = fields.Boolean(string="Archived in HubSpot", readonly=True)
     crm_stage_id = fields.Many2one("crm.stage", string="Odoo Stage", help="Deals in this stage get this stage.")
-    task_stage_id = fields.Many2one(
-        "project.task.type", string="Task Stage", help="Tickets in this status get this stage."
-    )
+    task_stage_id = fields.Many2one("project.task.type", help="Tickets in this status get this stage.")
 
     _pipeline_stage_unique = models.Constraint("UNIQUE(pipeline_id, hubspot_id)", "A stage appears once per pipeline.")
 
