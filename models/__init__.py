@@ -11,3 +11,4 @@ from . import hubspot_sync_run
 from . import hubspot_tombstone
 from . import res_config_settings
 from . import res_partner
+from . import crm_lead

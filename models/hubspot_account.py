@@ -31,6 +31,7 @@ SYNC_SETTINGS = (
     "company_id",
     "sync_companies",
     "sync_contacts",
+    "sync_deals",
     "companies_direction",
     "contacts_direction",
     "archive_in_hubspot",
@@ -118,6 +119,7 @@ class HubspotAccount(models.Model):
     # What syncs
     sync_companies = fields.Boolean(string="Companies", default=True)
     sync_contacts = fields.Boolean(string="Contacts", default=True)
+    sync_deals = fields.Boolean(string="Deals", default=True, help="Deals sync as set by the deal-stage filter.")
     companies_direction = fields.Selection(DIRECTIONS, default="in", required=True)
     contacts_direction = fields.Selection(DIRECTIONS, default="in", required=True)
     archive_in_hubspot = fields.Boolean(
@@ -300,9 +302,10 @@ class HubspotAccount(models.Model):
     def action_sync_now(self):
         """Ask the sync jobs to run soon (never a long request in the browser)."""
         engine = self.env["hubspot.sync.engine"]
-        for object_type in ("companies", "contacts"):
+        for object_type in ("companies", "contacts", "deals"):
             spec = engine._spec(object_type)
-            if any(account[spec.enable_flag] for account in self):
+            wanted = [a for a in self if not spec.runnable_hook or getattr(a, spec.runnable_hook)()]
+            if any(account[spec.enable_flag] for account in wanted):
                 self.env.ref(spec.cron).sudo()._trigger()
         return {
             "type": "ir.actions.client",
@@ -590,8 +593,13 @@ class HubspotAccount(models.Model):
         )
 
     def _direction(self, object_type):
+        """HubSpot → Odoo for the types that cannot be pushed yet."""
         self.ensure_one()
-        return self[f"{object_type}_direction"]
+        name = f"{object_type}_direction"
+        return self[name] if name in self._fields else "in"
+
+    def _deals_wanted(self):
+        return self.deal_stage_filter != "none"
 
     def _inbound_done(self, object_type):
         """The first full import of ``object_type`` has finished."""

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import html2plaintext
 
+from ..hubspot import timestamps
 from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
 
 RULES = [
@@ -209,6 +210,9 @@ class CompiledMapping:
             return cache.user_of_owner(value)
         if kind == "html":
             return Markup("<p>%s</p>") % Markup("<br/>").join(value.splitlines())
+        if kind in ("date", "datetime"):
+            moment = timestamps.parse(value)  # ISO text or epoch milliseconds
+            return (moment.date() if kind == "date" else moment) if moment else False
         if kind in ("float", "monetary"):
             return _number(value, float)
         if kind == "integer":
@@ -241,6 +245,8 @@ class CompiledMapping:
             out = html2plaintext(value or "").strip()
         elif kind == "boolean":
             out = "true" if value else "false"
+        elif kind in ("date", "datetime"):
+            out = value.isoformat() if value else ""
         elif kind in ("float", "monetary", "integer"):
             out = "" if value in (False, None) else _number_text(value)
         elif kind in ("many2one", "many2many", "one2many"):

@@ -86,6 +86,8 @@ class SyncSpec:
     cron: str = None
     enable_flag: str = None  # account boolean enabling this object type
     match_fields: dict = field(default_factory=dict)  # Odoo field -> (field to search, normalizer)
+    values_hook: str = None  # engine method adding type-specific values (may skip the record)
+    runnable_hook: str = None  # account method: does this account sync this type at all?
 
 
 SPECS = {
@@ -115,6 +117,25 @@ SPECS = {
         cron="hubspot_connector.ir_cron_sync_companies",
         enable_flag="sync_companies",
         match_fields={"website": ("hubspot_domain", domain_of), "vat": ("vat", lambda v: (v or "").strip() or False)},
+    ),
+    "deals": SyncSpec(
+        object_type="deals",
+        model="crm.lead",
+        domain=(("type", "=", "opportunity"),),
+        create_values={"type": "opportunity"},
+        name_fallbacks=("dealname",),
+        default_mappings=(
+            ("name", "dealname", "auto", "two_way", False, 0),
+            ("expected_revenue", "amount", "auto", "two_way", False, 0),
+            ("date_deadline", "closedate", "auto", "two_way", False, 0),
+            ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
+        ),
+        extra_properties=("dealstage", "pipeline", "hs_merged_object_ids"),
+        associations=(Association("companies", "partner_id", inherit_exclusion=True),),
+        cron="hubspot_connector.ir_cron_sync_deals",
+        enable_flag="sync_deals",
+        values_hook="_deal_stage_values",
+        runnable_hook="_deals_wanted",
     ),
     "contacts": SyncSpec(
         object_type="contacts",
@@ -190,6 +211,7 @@ class _ConvertCache:
         self._states = {}
         self._owners = None
         self._owners_by_user = None
+        self._deal_stages = None
         self.unmapped_users = set()
 
     def country(self, value):
@@ -209,6 +231,15 @@ class _ConvertCache:
             )
             self._states[key] = state.id or None
         return self._states[key]
+
+    def deal_stage(self, pipeline_id, stage_id):
+        """The cached HubSpot deal stage (``hubspot.pipeline.stage``) or an empty record."""
+        if self._deal_stages is None:
+            stages = self.env["hubspot.pipeline.stage"].search(
+                [("account_id", "=", self.account.id), ("object_type", "=", "deals")]
+            )
+            self._deal_stages = {(s.pipeline_id.hubspot_id, s.hubspot_id): s for s in stages}
+        return self._deal_stages.get((str(pipeline_id), str(stage_id)), self.env["hubspot.pipeline.stage"])
 
     def owner_of_user(self, user):
         """The HubSpot owner id of an Odoo user; None when the user has none (and remember it)."""
@@ -245,6 +276,7 @@ class HubspotSyncEngine(models.AbstractModel):
         """Entry point of the crons: every running account with this object type enabled."""
         spec = SPECS[object_type]
         accounts = self.env["hubspot.account"].search([("state", "=", "running")])
+        accounts = accounts.filtered(lambda a: not spec.runnable_hook or getattr(a, spec.runnable_hook)())
         for account in accounts.filtered(lambda a: not spec.enable_flag or a[spec.enable_flag]):
             if not account._sync_due(object_type):
                 continue
@@ -277,6 +309,8 @@ class HubspotSyncEngine(models.AbstractModel):
         try:
             if account._refresh_owners_if_due(client):
                 self._commit(0)
+            if spec.object_type in ("deals", "tickets"):
+                self.env["hubspot.pipeline"].sudo()._refresh(account, client)
             self._retry_open_errors(state)
             since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
             state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
@@ -376,11 +410,7 @@ class HubspotSyncEngine(models.AbstractModel):
                         state.count("unlinked")
                     state.count("excluded")
                     continue
-                if (
-                    existing
-                    and not existing.hubspot_linked
-                    and existing.hubspot_unlink_reason in ("manual", "filtered")
-                ):
+                if existing and not existing.hubspot_linked and existing.hubspot_unlink_reason == "manual":
                     state.count("skipped")  # a user took it out of the sync
                     continue
                 values = self._values(state, spec, mappings, record, associated, existing)
@@ -542,6 +572,8 @@ class HubspotSyncEngine(models.AbstractModel):
                 raise SkipRecord(self.env._("its %s waits for review", assoc.to_type))
             elif target == "missing" and assoc.skip_flag and state.account[assoc.skip_flag]:
                 raise SkipRecord(self.env._("its %s is not in Odoo", assoc.to_type))
+        if spec.values_hook:
+            values.update(getattr(self, spec.values_hook)(state, record, existing))
         values["hubspot_remote_modified_at"] = remote_at
         values["hubspot_remote_modified_ms"] = timestamps.to_millis(props.get(modified_property(spec.object_type))) or 0
         values["hubspot_last_values"] = dict(
@@ -711,6 +743,29 @@ class HubspotSyncEngine(models.AbstractModel):
         if normalizer and (source or searched == field_name):
             value = normalizer(value)
         return str(value).strip().lower() if value else False
+
+    # ---------------------------------------------------------------- deals
+    def _deal_stage_values(self, state, record, existing):
+        """Stage, team and probability of a deal; the account's deal-stage filter.
+
+        A deal outside the filter is skipped; one that was synced and moved out is
+        unlinked (kept in Odoo) and counted."""
+        props = record.get("properties") or {}
+        stage_id, pipeline_id = props.get("dealstage"), props.get("pipeline")
+        if not state.account._deal_stage_allowed(stage_id, pipeline_id):
+            if existing and existing.hubspot_linked:
+                existing._hubspot_unlink("filtered")
+                state.count("unlinked")
+            raise SkipRecord(self.env._("deal stage %s is not selected", stage_id))
+        stage = state.cache.deal_stage(pipeline_id, stage_id)
+        if not stage:
+            return {}  # a stage HubSpot added since the last refresh: keep Odoo's
+        values = {"hubspot_stage_id": stage.id, "probability": stage.probability}
+        if stage.crm_stage_id:
+            values["stage_id"] = stage.crm_stage_id.id
+        if stage.pipeline_id.team_id:
+            values["team_id"] = stage.pipeline_id.team_id.id
+        return values
 
     # ----------------------------------------------------------- outbound run
     def _run_outbound(self, account, object_type):
