@@ -21,7 +21,6 @@ Inbound run, per account and object type (``_run_inbound``):
 """
 
 import copy
-import json
 import logging
 import re
 from dataclasses import dataclass, field
@@ -670,17 +669,7 @@ class HubspotSyncEngine(models.AbstractModel):
         _logger.info("HubSpot %s %s failed: %s", spec.object_type, record.get("id"), error)
         state.count("failed")
         if state.run:
-            self.env["hubspot.sync.error"].sudo().create(
-                {
-                    "run_id": state.run.id,
-                    "account_id": state.account.id,
-                    "object_type": spec.object_type,
-                    "direction": "in",
-                    "hubspot_id": str(record.get("id")),
-                    "reason": str(error)[:2000] or type(error).__name__,
-                    "payload": _payload(record),
-                }
-            )
+            state.run._log_error(record.get("id"), str(error) or type(error).__name__, record)
 
     def _match_duplicates(self, state, spec, unmatched):
         """``{hubspot id: Odoo record}`` found by the mapping's duplicate keys.
@@ -942,17 +931,19 @@ class HubspotSyncEngine(models.AbstractModel):
         for id_property, items, key in (("email", by_email, "email"), (ODOO_ID_PROPERTY, by_odoo_id, ODOO_ID_PROPERTY)):
             if not items:
                 continue
-            inputs = [{"id": p[key].lower() if key == "email" else p[key], "properties": p} for _r, p in items]
+
+            def unique(value, key=key):
+                return (value or "").lower() if key == "email" else value
+
+            key_of = {r.id: unique(p[key]) for r, p in items}
+            inputs = [{"id": key_of[r.id], "properties": p} for r, p in items]
             result = client.batch_upsert(spec.object_type, inputs, id_property)
-            index = {(p[key].lower() if key == "email" else p[key]): r for r, p in items}
             self._store_push(
                 state,
                 items,
                 result,
-                key=lambda row, k=key: ((row.get("properties") or {}).get(k) or "").lower()
-                if k == "email"
-                else (row.get("properties") or {}).get(k),
-                by=lambda r, index=index: next((v for v, rec in index.items() if rec == r), None),
+                key=lambda row, key=key, unique=unique: unique((row.get("properties") or {}).get(key)),
+                by=lambda r, key_of=key_of: key_of[r.id],
                 creating=True,
             )
 
@@ -996,7 +987,6 @@ class HubspotSyncEngine(models.AbstractModel):
     def _store_push(self, state, items, result, key, by, creating=False):
         """Bind and remember what HubSpot now holds; log the inputs HubSpot refused."""
         rows = {key(row): row for row in result.results}
-        failed_ids = {i for error in result.errors for i in error.ids}
         for record, props in items:
             row = rows.get(by(record))
             if row is None:
@@ -1012,7 +1002,7 @@ class HubspotSyncEngine(models.AbstractModel):
                     record._hubspot_bind(state.account, "contacts", existing)  # 409: the email is taken: link
                     state.count("linked")
                     continue
-                self._push_failed(state, record, reason, props, by(record) in failed_ids)
+                self._push_failed(state, record, reason, props)
                 continue
             millis = timestamps.to_millis(
                 (row.get("properties") or {}).get(modified_property(state.spec.object_type)) or row.get("updatedAt")
@@ -1030,20 +1020,9 @@ class HubspotSyncEngine(models.AbstractModel):
                 state.count("updated")
             record.with_context(**SYNC_CONTEXT).write(vals)
 
-    def _push_failed(self, state, record, reason, payload, _listed):
+    def _push_failed(self, state, record, reason, payload):
         state.count("failed")
-        self.env["hubspot.sync.error"].sudo().create(
-            {
-                "run_id": state.run.id,
-                "account_id": state.account.id,
-                "object_type": state.spec.object_type,
-                "direction": "out",
-                "hubspot_id": record.hubspot_id or False,
-                "res_id": record.id,
-                "reason": str(reason)[:2000],
-                "payload": _payload(payload),
-            }
-        )
+        state.run._log_error(record.hubspot_id, reason, payload, res_id=record.id)
 
     def _push_company_links(self, state, contacts):
         """Associate pushed contacts with their company (v4 batch), once per change."""
@@ -1169,7 +1148,3 @@ def _same(record, name, value):
 def _existing_id(message):
     match = re.search(r"Existing ID:\s*(\d+)", message or "")
     return match.group(1) if match else None
-
-
-def _payload(record):
-    return json.dumps(record, default=str, ensure_ascii=False)[:20000]

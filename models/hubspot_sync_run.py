@@ -46,28 +46,25 @@ class HubspotSyncRun(models.Model):
         for run in self:
             run.display_name = f"{run.account_id.name} / {labels.get(run.object_type, '')} / {run.started_at or ''}"
 
-    def _add(self, counter, amount=1):
-        """Count in memory; :meth:`_flush_counts` writes the totals."""
+    def _log_error(self, hubspot_id, reason, payload=None, res_id=False):
+        """One record this run could not sync: which, why, and what was sent or received.
+        The engine counts it; the next run retries it."""
         self.ensure_one()
-        counts = self.env.context.get("hubspot_run_counts")
-        if counts is None:
-            self[f"{counter}_count"] += amount
-        else:
-            counts[counter] = counts.get(counter, 0) + amount
-
-    def _log_error(self, hubspot_id, reason, payload=None):
-        self.ensure_one()
-        self.failed_count += 1
-        return self.env["hubspot.sync.error"].create(
-            {
-                "run_id": self.id,
-                "account_id": self.account_id.id,
-                "object_type": self.object_type,
-                "direction": self.direction,
-                "hubspot_id": hubspot_id and str(hubspot_id),
-                "reason": str(reason)[:2000],
-                "payload": _payload(payload),
-            }
+        return (
+            self.env["hubspot.sync.error"]
+            .sudo()
+            .create(
+                {
+                    "run_id": self.id,
+                    "account_id": self.account_id.id,
+                    "object_type": self.object_type,
+                    "direction": self.direction,
+                    "hubspot_id": hubspot_id and str(hubspot_id),
+                    "res_id": res_id,
+                    "reason": str(reason)[:2000],
+                    "payload": _payload(payload),
+                }
+            )
         )
 
     def _finish(self, api_calls, state=None, message=None):
