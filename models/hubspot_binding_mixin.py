@@ -67,6 +67,12 @@ class HubspotBindingMixin(models.AbstractModel):
                 else False
             )
 
+    @api.model
+    def _hubspot_push_domain(self, account):
+        """Which records of this model ``account`` may push: its company's, and those shared
+        by all companies (no company), except records only the account's own company uses."""
+        return [("company_id", "in", [account.company_id.id, False])]
+
     def action_open_in_hubspot(self):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "url": self.hubspot_url, "target": "new"}

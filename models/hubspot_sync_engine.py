@@ -68,6 +68,9 @@ class Association:
     field: str
     inherit_exclusion: bool = False
     skip_flag: str = None  # account boolean: skip when the associated record is not in Odoo
+    many: bool = False  # every associated record (a many2many field), not only the first
+    push_type_id: int = None  # HUBSPOT_DEFINED association type the push creates (None: not pushed)
+    push_path: str = None  # what the push associates, when not ``field`` itself (e.g. a commercial partner)
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,9 @@ class SyncSpec:
     match_fields: dict = field(default_factory=dict)  # Odoo field -> (field to search, normalizer)
     values_hook: str = None  # engine method adding type-specific values (may skip the record)
     runnable_hook: str = None  # account method: does this account sync this type at all?
+    push_domain: tuple = ()  # which Odoo records may be pushed, beyond ``domain``
+    outbound_hook: str = None  # engine method adding type-specific HubSpot properties (may skip)
+    property_group: str = None  # HubSpot property group of the properties the connector creates
 
 
 SPECS = {
@@ -115,6 +121,8 @@ SPECS = {
         review=True,
         cron="hubspot_connector.ir_cron_sync_companies",
         enable_flag="sync_companies",
+        push_domain=(("hubspot_exclude", "=", False),),
+        property_group="companyinformation",
         match_fields={"website": ("hubspot_domain", domain_of), "vat": ("vat", lambda v: (v or "").strip() or False)},
     ),
     "deals": SyncSpec(
@@ -152,10 +160,22 @@ SPECS = {
         ),
         extra_properties=("hs_merged_object_ids",),
         associations=(
-            Association("companies", "parent_id", inherit_exclusion=True, skip_flag="contacts_only_existing_companies"),
+            Association(
+                "companies",
+                "parent_id",
+                inherit_exclusion=True,
+                skip_flag="contacts_only_existing_companies",
+                push_type_id=1,
+            ),
         ),
         cron="hubspot_connector.ir_cron_sync_contacts",
         enable_flag="sync_contacts",
+        push_domain=(
+            ("hubspot_exclude", "=", False),
+            ("parent_id.is_company", "=", True),
+            ("parent_id.hubspot_exclude", "=", False),
+        ),
+        property_group="contactinformation",
         match_fields={"email": ("email_normalized", lambda v: email_normalize(v) or False)},
     ),
 }
@@ -816,7 +836,7 @@ class HubspotSyncEngine(models.AbstractModel):
         if not missing:
             return
         existing = {p["name"] for p in state.client.get_properties(state.spec.object_type)}
-        group = "companyinformation" if state.spec.object_type == "companies" else "contactinformation"
+        group = state.spec.property_group or f"{SINGULAR[state.spec.object_type]}information"
         for name in missing:
             if name not in existing:
                 definition = {"name": name, "type": "string", "fieldType": "text", "groupName": group}
@@ -832,16 +852,14 @@ class HubspotSyncEngine(models.AbstractModel):
         spec, account = state.spec, state.account
         domain = [
             *spec.domain,
-            ("company_id", "=", account.company_id.id),
-            ("hubspot_exclude", "=", False),
+            *spec.push_domain,
+            *self.env[spec.model]._hubspot_push_domain(account),
             "|",
             ("hubspot_id", "=", False),
             "&",
             ("hubspot_linked", "=", True),
             ("hubspot_account_id", "=", account.id),
         ]
-        if spec.object_type == "contacts":
-            domain += [("parent_id.is_company", "=", True), ("parent_id.hubspot_exclude", "=", False)]
         retry = (
             self.env["hubspot.sync.error"]
             .sudo()
@@ -877,7 +895,12 @@ class HubspotSyncEngine(models.AbstractModel):
                 if record.hubspot_linked:
                     archives.append(record)
                 continue
-            props = self._outbound_props(state, record, mappings)
+            try:
+                props = self._outbound_props(state, record, mappings)
+            except SkipRecord as reason:
+                state.count("skipped")
+                _logger.debug("HubSpot %s: %s not pushed: %s", spec.object_type, record, reason)
+                continue
             if record.hubspot_id:
                 if props:
                     updates.append((record, props))
@@ -893,8 +916,7 @@ class HubspotSyncEngine(models.AbstractModel):
             self._store_push(state, updates, result, key=lambda row: str(row["id"]), by=lambda r: r.hubspot_id)
         if creates:
             self._push_creates(state, creates)
-        if spec.object_type == "contacts":
-            self._push_company_links(state, records.filtered("hubspot_linked"))
+        self._push_associations(state, records.filtered("hubspot_linked"))
 
     def _outbound_props(self, state, record, mappings):
         """HubSpot property values to send for ``record`` under the field rules."""
@@ -909,6 +931,10 @@ class HubspotSyncEngine(models.AbstractModel):
             for prop, value in mapping.to_hubspot(record, state.cache).items():
                 if mapping.rule == "prefer_hubspot" and record.hubspot_id and (last.get(prop) or ""):
                     continue
+                if (value or "") != (last.get(prop) or ""):
+                    props[prop] = value
+        if state.spec.outbound_hook:
+            for prop, value in getattr(self, state.spec.outbound_hook)(state, record).items():
                 if (value or "") != (last.get(prop) or ""):
                     props[prop] = value
         account = state.account
@@ -1024,24 +1050,40 @@ class HubspotSyncEngine(models.AbstractModel):
         state.count("failed")
         state.run._log_error(record.hubspot_id, reason, payload, res_id=record.id)
 
-    def _push_company_links(self, state, contacts):
-        """Associate pushed contacts with their company (v4 batch), once per change."""
-        pairs = []
-        for contact in contacts:
-            parent = contact.parent_id
-            linked = parent.hubspot_linked and parent.hubspot_account_id == state.account and parent.hubspot_id
-            if linked and (contact.hubspot_last_values or {}).get("__company") != parent.hubspot_id:
-                pairs.append((contact, parent.hubspot_id))
-        if not pairs:
-            return
-        result = state.client.create_associations(
-            "contacts", "companies", [(c.hubspot_id, p) for c, p in pairs], type_id=1
-        )
-        if not result.errors:
-            for contact, company_id in pairs:
-                contact.with_context(**SYNC_CONTEXT).write(
-                    {"hubspot_last_values": dict(contact.hubspot_last_values or {}, __company=company_id)}
+    def _push_associations(self, state, records):
+        """Associate pushed records with what their association fields point to (v4 batch),
+        once per change. Only additions are sent: an association made in HubSpot stays."""
+        for assoc in state.spec.associations:
+            if not assoc.push_type_id:
+                continue
+            key = f"__{assoc.field}"
+            pairs, wanted = [], {}
+            for record in records:
+                targets = record.mapped(assoc.push_path or assoc.field).filtered(
+                    lambda t: t.hubspot_linked
+                    and t.hubspot_account_id == state.account
+                    and t.hubspot_object_type == assoc.to_type
+                    and t.hubspot_id
                 )
+                ids = sorted(set(targets.mapped("hubspot_id")))
+                known = set(filter(None, ((record.hubspot_last_values or {}).get(key) or "").split(",")))
+                if ids and set(ids) != known:
+                    wanted[record] = ",".join(ids)
+                    pairs += [(record.hubspot_id, target) for target in ids if target not in known]
+            if not wanted:
+                continue
+            result = (
+                state.client.create_associations(
+                    state.spec.object_type, assoc.to_type, pairs, type_id=assoc.push_type_id
+                )
+                if pairs
+                else None
+            )
+            if result is None or not result.errors:
+                for record, ids in wanted.items():
+                    record.with_context(**SYNC_CONTEXT).write(
+                        {"hubspot_last_values": dict(record.hubspot_last_values or {}, **{key: ids})}
+                    )
 
     def _push_deletions(self, state):
         tombstones = (

@@ -36,6 +36,13 @@ class ResPartner(models.Model):
         help="Fields HubSpot owns on this linked partner (read-only in Odoo).",
     )
 
+    @api.model
+    def _hubspot_push_domain(self, account):
+        # Shared partners are pushed too (a partner created in Odoo has no company by
+        # default), but never the partners that stand for the Odoo companies themselves.
+        own = self.env["res.company"].sudo().with_context(active_test=False).search([]).partner_id
+        return [*super()._hubspot_push_domain(account), ("id", "not in", own.ids)]
+
     @api.depends("website")
     def _compute_hubspot_domain(self):
         for partner in self:

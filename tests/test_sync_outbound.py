@@ -73,6 +73,16 @@ class TestPush(OutboundCase):
         self.assertEqual(linked, [self.customer.hubspot_id])
         self.assertTrue(self.customer.hubspot_linked)
 
+    def test_partner_shared_by_all_companies_is_pushed_but_not_our_own_company(self):
+        # A partner created from the Contacts app has no company: it is pushed too.
+        shared = self.Partner.create({"name": "Geteilt GmbH", "is_company": True, "website": "geteilt.example"})
+        self.assertFalse(shared.company_id)
+        self.two_way("companies")
+        self.assertTrue(shared.hubspot_linked)
+        self.assertEqual(self.remote(shared)["properties"]["name"], "Geteilt GmbH")
+        names = {r["properties"].get("name") for r in self.state.live_records("companies")}
+        self.assertNotIn(self.env.company.partner_id.name, names, "the Odoo company itself is no customer")
+
     def test_no_echo_over_three_runs(self):
         self.two_way("companies")
         self.two_way("contacts")
