@@ -1060,9 +1060,9 @@ class HubspotSyncEngine(models.AbstractModel):
             pairs, wanted = [], {}
             for record in records:
                 targets = record.mapped(assoc.push_path or assoc.field).filtered(
-                    lambda t: t.hubspot_linked
+                    lambda t, to_type=assoc.to_type: t.hubspot_linked
                     and t.hubspot_account_id == state.account
-                    and t.hubspot_object_type == assoc.to_type
+                    and t.hubspot_object_type == to_type
                     and t.hubspot_id
                 )
                 ids = sorted(set(targets.mapped("hubspot_id")))
