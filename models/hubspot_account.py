@@ -19,13 +19,13 @@ from ..hubspot import (
     HubSpotTimeoutError,
 )
 from ..hubspot.client import DEFAULT_BASE_URL
+from .hubspot_binding_mixin import OBJECT_TYPE_IDS
 
 _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
 OWNER_LOCK = 0x4853_4F57  # advisory lock class of the owner refresh ("HSOW")
 DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
 # Settings that change what syncs: editable only while the integration is stopped.
 SYNC_SETTINGS = (
     "company_id",
@@ -39,6 +39,10 @@ SYNC_SETTINGS = (
     "link_back_property",
     "deal_stage_filter",
     "deal_stage_ids",
+    "sync_products",
+    "products_direction",
+    "sync_line_items",
+    "line_items_direction",
     "review_new_companies",
     "contacts_only_existing_companies",
     "exclude_property",
@@ -141,6 +145,29 @@ class HubspotAccount(models.Model):
         "hubspot.pipeline.stage",
         string="Deal Stages",
         domain="[('account_id', '=', id), ('object_type', '=', 'deals'), ('archived', '=', False)]",
+    )
+    sync_products = fields.Boolean(
+        string="Products",
+        help="Sync the product catalogue: HubSpot products and Odoo products match by SKU (internal reference).",
+    )
+    products_direction = fields.Selection(
+        DIRECTIONS,
+        default="both",
+        required=True,
+        help="Both directions: HubSpot products missing in Odoo are created and Odoo products with an internal "
+        "reference missing in HubSpot are created there, after a first import has linked those with the same SKU.",
+    )
+    sync_line_items = fields.Boolean(
+        string="Deal Line Items",
+        default=True,
+        help="The products of synced deals: HubSpot line items become product lines on the opportunity.",
+    )
+    line_items_direction = fields.Selection(
+        DIRECTIONS,
+        default="both",
+        required=True,
+        help="Both directions: lines added, changed or deleted on a synced opportunity change the deal's line items "
+        "in HubSpot, which totals the deal.",
     )
     pipeline_ids = fields.One2many("hubspot.pipeline", "account_id", string="Pipelines")
     sync_step = fields.Char(compute="_compute_sync_step", string="Integration Step")
@@ -302,8 +329,10 @@ class HubspotAccount(models.Model):
     def action_sync_now(self):
         """Ask the sync jobs to run soon (never a long request in the browser)."""
         engine = self.env["hubspot.sync.engine"]
-        for object_type in ("companies", "contacts", "deals"):
+        for object_type in engine._object_models():
             spec = engine._spec(object_type)
+            if not spec.cron:
+                continue
             wanted = [a for a in self if not spec.runnable_hook or getattr(a, spec.runnable_hook)()]
             if any(account[spec.enable_flag] for account in wanted):
                 self.env.ref(spec.cron).sudo()._trigger()
@@ -600,6 +629,10 @@ class HubspotAccount(models.Model):
 
     def _deals_wanted(self):
         return self.deal_stage_filter != "none"
+
+    def _line_items_wanted(self):
+        """Line items belong to deals: they sync while deals do."""
+        return self.sync_deals and self._deals_wanted()
 
     def _inbound_done(self, object_type):
         """The first full import of ``object_type`` has finished."""

@@ -5,9 +5,11 @@ HUBSPOT_OBJECT_TYPES = [
     ("contacts", "Contact"),
     ("deals", "Deal"),
     ("tickets", "Ticket"),
+    ("products", "Product"),
+    ("line_items", "Line Item"),
 ]
 # HubSpot's object type ids, used in record URLs of the HubSpot UI.
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5"}
+OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5", "products": "0-7"}
 
 
 class HubspotBindingMixin(models.AbstractModel):
@@ -83,6 +85,22 @@ class HubspotBindingMixin(models.AbstractModel):
 
     def _hubspot_unlink(self, reason):
         self.with_context(hubspot_sync=True).write({"hubspot_linked": False, "hubspot_unlink_reason": reason})
+
+    def _hubspot_leave_tombstones(self):
+        """Before deleting linked records: the next push archives them in HubSpot."""
+        linked = self.filtered(lambda r: r.hubspot_linked and r.hubspot_id)
+        if linked:
+            self.env["hubspot.tombstone"].sudo().create(
+                [
+                    {
+                        "account_id": r.hubspot_account_id.id,
+                        "object_type": r.hubspot_object_type,
+                        "hubspot_id": r.hubspot_id,
+                        "name": r.display_name,
+                    }
+                    for r in linked
+                ]
+            )
 
     def _hubspot_bind(self, account, object_type, hubspot_id, modified_at=None):
         self.ensure_one()
