@@ -8,6 +8,22 @@ class CrmLead(models.Model):
     hubspot_stage_id = fields.Many2one(
         "hubspot.pipeline.stage", string="HubSpot Stage", readonly=True, copy=False, index="btree_not_null"
     )
+    hubspot_contact_ids = fields.Many2many(
+        "res.partner",
+        "crm_lead_hubspot_contact_rel",
+        "lead_id",
+        "partner_id",
+        string="Deal Contacts",
+        copy=False,
+        help="Every contact associated with the HubSpot deal. The customer is the primary one.",
+    )
+    hubspot_external_ref = fields.Char(
+        string="External Reference",
+        copy=False,
+        index="btree_not_null",
+        help="A reference both systems know (e.g. an order number). Map it to a HubSpot deal property with "
+        "“duplicate key” set, and deals without a HubSpot link are matched by it instead of created twice.",
+    )
     hubspot_line_ids = fields.One2many("hubspot.deal.line", "lead_id", string="Products", copy=True)
     hubspot_lines_total = fields.Monetary(
         string="Products Total",
@@ -21,3 +37,9 @@ class CrmLead(models.Model):
     def _compute_hubspot_lines_total(self):
         for lead in self:
             lead.hubspot_lines_total = sum(lead.hubspot_line_ids.filtered("active").mapped("price_subtotal"))
+
+    def _hubspot_deal_contacts(self):
+        """The contacts a pushed deal is associated with: its contacts and its customer when a person."""
+        self.ensure_one()
+        person = self.partner_id if self.partner_id and not self.partner_id.is_company else self.partner_id.browse()
+        return self.hubspot_contact_ids | person

@@ -34,6 +34,7 @@ SYNC_SETTINGS = (
     "sync_deals",
     "companies_direction",
     "contacts_direction",
+    "deals_direction",
     "archive_in_hubspot",
     "link_back",
     "link_back_property",
@@ -126,6 +127,13 @@ class HubspotAccount(models.Model):
     sync_deals = fields.Boolean(string="Deals", default=True, help="Deals sync as set by the deal-stage filter.")
     companies_direction = fields.Selection(DIRECTIONS, default="in", required=True)
     contacts_direction = fields.Selection(DIRECTIONS, default="in", required=True)
+    deals_direction = fields.Selection(
+        DIRECTIONS,
+        default="in",
+        required=True,
+        help="With Odoo → HubSpot, new opportunities create deals and their changes (stage, won/lost included) "
+        "go back to HubSpot.",
+    )
     archive_in_hubspot = fields.Boolean(
         string="Archive in HubSpot",
         help="When a synced partner is archived in Odoo, archive it in HubSpot too (deleted partners always are).",

@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.tools import email_normalize
 
 from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
@@ -45,6 +45,7 @@ REMOTE_FIELDS = ("hubspot_remote_modified_at", "hubspot_remote_modified_ms", "hu
 PUSH_BATCH = 100  # HubSpot's batch size
 PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transaction may commit late
 ODOO_ID_PROPERTY = "odoo_record_id"
+DEAL_OUTCOME_PROPERTIES = ("dealstage", "pipeline", "closed_lost_reason")
 SYNC_CONTEXT = {
     "hubspot_sync": True,
     "tracking_disable": True,
@@ -69,6 +70,8 @@ class Association:
     inherit_exclusion: bool = False
     skip_flag: str = None  # account boolean: skip when the associated record is not in Odoo
     many: bool = False  # every associated record (a many2many field), not only the first
+    import_missing: bool = True  # import an associated record Odoo lacks (False: link existing ones only)
+    required: bool = False  # skip the record while its associated record is not in Odoo
     push_type_id: int = None  # HUBSPOT_DEFINED association type the push creates (None: not pushed)
     push_path: str = None  # what the push associates, when not ``field`` itself (e.g. a commercial partner)
 
@@ -93,6 +96,8 @@ class SyncSpec:
     push_domain: tuple = ()  # which Odoo records may be pushed, beyond ``domain``
     outbound_hook: str = None  # engine method adding type-specific HubSpot properties (may skip)
     property_group: str = None  # HubSpot property group of the properties the connector creates
+    outbound_properties: tuple = ()  # properties the outbound hook sends (remembered inbound: no echo)
+    archive_inactive: bool = True  # an archived Odoo record archives its HubSpot object (else: pushed as is)
 
 
 SPECS = {
@@ -137,12 +142,27 @@ SPECS = {
             ("date_deadline", "closedate", "auto", "two_way", False, 0),
             ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
         ),
-        extra_properties=("dealstage", "pipeline", "hs_merged_object_ids"),
-        associations=(Association("companies", "partner_id", inherit_exclusion=True),),
+        extra_properties=(*DEAL_OUTCOME_PROPERTIES, "hs_merged_object_ids"),
+        associations=(
+            Association(
+                "companies",
+                "partner_id",
+                inherit_exclusion=True,
+                push_type_id=5,  # the deal's primary company
+                push_path="partner_id.commercial_partner_id",
+            ),
+            Association(
+                "contacts", "hubspot_contact_ids", many=True, push_type_id=3, push_path="_hubspot_deal_contacts"
+            ),
+        ),
         cron="hubspot_connector.ir_cron_sync_deals",
         enable_flag="sync_deals",
-        values_hook="_deal_stage_values",
+        values_hook="_deal_values",
         runnable_hook="_deals_wanted",
+        outbound_hook="_deal_outbound_props",
+        outbound_properties=DEAL_OUTCOME_PROPERTIES,
+        archive_inactive=False,  # a lost opportunity is archived in Odoo: in HubSpot it moves to a lost stage
+        property_group="dealinformation",
     ),
     "contacts": SyncSpec(
         object_type="contacts",
@@ -231,6 +251,7 @@ class _ConvertCache:
         self._owners = None
         self._owners_by_user = None
         self._deal_stages = None
+        self._lost_reasons = None
         self.unmapped_users = set()
 
     def country(self, value):
@@ -259,6 +280,19 @@ class _ConvertCache:
             )
             self._deal_stages = {(s.pipeline_id.hubspot_id, s.hubspot_id): s for s in stages}
         return self._deal_stages.get((str(pipeline_id), str(stage_id)), self.env["hubspot.pipeline.stage"])
+
+    def lost_reason(self, name):
+        """The Odoo lost reason named like HubSpot's (created when new, so nothing is lost)."""
+        name = (name or "").strip()
+        if not name:
+            return False
+        if self._lost_reasons is None:
+            reasons = self.env["crm.lost.reason"].with_context(active_test=False).search([])
+            self._lost_reasons = {r.name.strip().lower(): r.id for r in reasons}
+        key = name[:100].lower()
+        if key not in self._lost_reasons:
+            self._lost_reasons[key] = self.env["crm.lost.reason"].sudo().create({"name": name[:100]}).id
+        return self._lost_reasons[key]
 
     def owner_of_user(self, user):
         """The HubSpot owner id of an Odoo user; None when the user has none (and remember it)."""
@@ -519,17 +553,23 @@ class HubspotSyncEngine(models.AbstractModel):
 
     def _resolve_associations(self, state, spec, records):
         """``{(hubspot id, field): target}``; a target is the Odoo record, or the
-        string ``excluded``, ``pending`` (waits for review) or ``missing``."""
+        string ``excluded``, ``pending`` (waits for review) or ``missing``. For a
+        ``many`` association it is the recordset of every associated record in Odoo."""
         resolved = {}
         for assoc in spec.associations:
             to_spec = SPECS[assoc.to_type]
             pairs = state.client.read_associations(spec.object_type, assoc.to_type, [r["id"] for r in records])
-            wanted = {from_id: to_ids[0] for from_id, to_ids in pairs.items() if to_ids}
-            targets = self._bindings(state.account, to_spec, list(set(wanted.values())))
-            missing = sorted({t for t in wanted.values() if t not in targets})
+            wanted = {
+                str(r["id"]): (pairs.get(str(r["id"])) or [])[: None if assoc.many else 1]
+                for r in records
+                if assoc.many or pairs.get(str(r["id"]))
+            }
+            to_ids = {t for ids in wanted.values() for t in ids}
+            targets = self._bindings(state.account, to_spec, list(to_ids))
+            missing = sorted(t for t in to_ids if t not in targets)
             already_excluded = state.excluded_ids.get(assoc.to_type, set())
             fetch = [t for t in missing if t not in already_excluded]
-            skip_missing = bool(assoc.skip_flag and state.account[assoc.skip_flag])
+            skip_missing = not assoc.import_missing or bool(assoc.skip_flag and state.account[assoc.skip_flag])
             if fetch and not skip_missing:
                 fetched = state.client.batch_read(
                     assoc.to_type, fetch, properties=state.account._properties_to_read(assoc.to_type)
@@ -539,8 +579,13 @@ class HubspotSyncEngine(models.AbstractModel):
             waiting = (
                 self.env["hubspot.pending.company"]._waiting_ids(state.account, missing) if to_spec.review else set()
             )
-            for from_id, to_id in wanted.items():
-                target = targets.get(to_id)
+            empty = self.env[to_spec.model]
+            for from_id, ids in wanted.items():
+                if assoc.many:
+                    linked = [targets[t] for t in ids if t in targets and targets[t].hubspot_linked]
+                    resolved[(from_id, assoc.field)] = empty.union(*linked)
+                    continue
+                to_id, target = ids[0], targets.get(ids[0])
                 if to_id in excluded or (target and target.hubspot_unlink_reason == "excluded"):
                     resolved[(from_id, assoc.field)] = "excluded" if assoc.inherit_exclusion else "missing"
                 elif target and target.hubspot_linked:
@@ -562,11 +607,8 @@ class HubspotSyncEngine(models.AbstractModel):
         """Odoo values for ``record`` from the mappings and the field rules."""
         props = record.get("properties") or {}
         creating = not existing
-        local_newer = False
-        remote_at = timestamps.parse(props.get(modified_property(spec.object_type)))
-        remote_at = remote_at and remote_at.replace(microsecond=0)  # Odoo keeps whole seconds
-        if existing and existing.hubspot_synced_at and existing.write_date and remote_at:
-            local_newer = existing.write_date > existing.hubspot_synced_at and existing.write_date > remote_at
+        remote_at = self._remote_modified_at(spec, record)
+        local_newer = self._local_newer(spec, record, existing)
         values = {}
         for mapping in mappings:
             rule = mapping.rule
@@ -585,21 +627,37 @@ class HubspotSyncEngine(models.AbstractModel):
             values["name"] = self._fallback_name(spec, props, record)
         for assoc in spec.associations:
             target = associated.get((str(record["id"]), assoc.field))
-            if isinstance(target, models.BaseModel):
+            if assoc.many:
+                if target is not None and not (existing and local_newer):  # Odoo's newer choice is pushed
+                    values[assoc.field] = [Command.set(target.ids)]
+            elif isinstance(target, models.BaseModel):
                 values[assoc.field] = target.id
             elif target == "pending":
                 raise SkipRecord(self.env._("its %s waits for review", assoc.to_type))
-            elif target == "missing" and assoc.skip_flag and state.account[assoc.skip_flag]:
+            elif assoc.required or (target == "missing" and assoc.skip_flag and state.account[assoc.skip_flag]):
                 raise SkipRecord(self.env._("its %s is not in Odoo", assoc.to_type))
         if spec.values_hook:
-            values.update(getattr(self, spec.values_hook)(state, record, existing))
+            values.update(getattr(self, spec.values_hook)(state, record, existing, values))
         values["hubspot_remote_modified_at"] = remote_at
         values["hubspot_remote_modified_ms"] = timestamps.to_millis(props.get(modified_property(spec.object_type))) or 0
         values["hubspot_last_values"] = dict(
             existing.hubspot_last_values or {} if existing else {},
             **{prop: props.get(prop) or "" for mapping in mappings for prop in mapping.properties},
+            **{prop: props.get(prop) or "" for prop in spec.outbound_properties},
         )
         return values
+
+    @staticmethod
+    def _remote_modified_at(spec, record):
+        remote_at = timestamps.parse((record.get("properties") or {}).get(modified_property(spec.object_type)))
+        return remote_at and remote_at.replace(microsecond=0)  # Odoo keeps whole seconds
+
+    def _local_newer(self, spec, record, existing):
+        """Two-way, newest wins: was the Odoo record changed after the last sync and after HubSpot's change?"""
+        remote_at = self._remote_modified_at(spec, record)
+        if not (existing and existing.hubspot_synced_at and existing.write_date and remote_at):
+            return False
+        return existing.write_date > existing.hubspot_synced_at and existing.write_date > remote_at
 
     def _fallback_name(self, spec, props, record):
         for prop in spec.name_fallbacks:
@@ -754,11 +812,14 @@ class HubspotSyncEngine(models.AbstractModel):
         return str(value).strip().lower() if value else False
 
     # ---------------------------------------------------------------- deals
-    def _deal_stage_values(self, state, record, existing):
-        """Stage, team and probability of a deal; the account's deal-stage filter.
+    def _deal_values(self, state, record, existing, values):
+        """Stage, team, probability and outcome of a deal; its primary contact; the
+        account's deal-stage filter.
 
         A deal outside the filter is skipped; one that was synced and moved out is
-        unlinked (kept in Odoo) and counted."""
+        unlinked (kept in Odoo) and counted. A lost deal is a lost opportunity in Odoo
+        (archived, probability 0, with HubSpot's lost reason); a won one sits in the
+        mapped (won) stage at 100 %; a deal reopened in HubSpot is restored."""
         props = record.get("properties") or {}
         stage_id, pipeline_id = props.get("dealstage"), props.get("pipeline")
         if not state.account._deal_stage_allowed(stage_id, pipeline_id):
@@ -766,15 +827,75 @@ class HubspotSyncEngine(models.AbstractModel):
                 existing._hubspot_unlink("filtered")
                 state.count("unlinked")
             raise SkipRecord(self.env._("deal stage %s is not selected", stage_id))
+        extra = self._deal_primary_contact(values)
         stage = state.cache.deal_stage(pipeline_id, stage_id)
-        if not stage:
-            return {}  # a stage HubSpot added since the last refresh: keep Odoo's
-        values = {"hubspot_stage_id": stage.id, "probability": stage.probability}
+        if not stage or self._local_newer(state.spec, record, existing):
+            return extra  # a stage HubSpot added since the last refresh, or Odoo moved it last: keep Odoo's
+        extra.update(hubspot_stage_id=stage.id, probability=stage.probability, active=stage.outcome != "lost")
         if stage.crm_stage_id:
-            values["stage_id"] = stage.crm_stage_id.id
+            extra["stage_id"] = stage.crm_stage_id.id
         if stage.pipeline_id.team_id:
-            values["team_id"] = stage.pipeline_id.team_id.id
-        return values
+            extra["team_id"] = stage.pipeline_id.team_id.id
+        if stage.outcome == "lost":
+            extra["lost_reason_id"] = state.cache.lost_reason(props.get("closed_lost_reason"))
+        else:
+            extra["lost_reason_id"] = False
+        return extra
+
+    def _deal_primary_contact(self, values):
+        """The customer of the opportunity: the first deal contact who works for the deal's
+        company (Odoo's "person at a company"), else the company, else the first contact."""
+        contacts = values.get("hubspot_contact_ids")
+        if not contacts:
+            return {}
+        people = self.env["res.partner"].browse(contacts[0][2])
+        company = values.get("partner_id")
+        primary = people.filtered(lambda p: p.parent_id.id == company)[:1] if company else people[:1]
+        return {"partner_id": primary.id} if primary else {}
+
+    def _deal_outbound_props(self, state, record):
+        """Pipeline, stage and lost reason of an opportunity, through the stage mapping."""
+        pipeline, stage = self._deal_target_stage(state, record)
+        if not stage:
+            raise SkipRecord(self.env._("no HubSpot deal stage for %s", record.stage_id.display_name))
+        if not state.account._deal_stage_allowed(stage.hubspot_id, pipeline.hubspot_id):
+            raise SkipRecord(self.env._("deal stage %s is not selected", stage.name))
+        props = {"pipeline": pipeline.hubspot_id, "dealstage": stage.hubspot_id}
+        if record.won_status == "lost":
+            props["closed_lost_reason"] = record.lost_reason_id.name or ""
+        return props
+
+    def _deal_target_stage(self, state, record):
+        """``(pipeline, stage)`` an opportunity belongs in on HubSpot's side.
+
+        The pipeline: the deal's current one, else the one mapped to the opportunity's
+        sales team, else HubSpot's default pipeline. The stage: won and lost go to the
+        pipeline's won and lost stage; an open opportunity to the HubSpot stage mapped to
+        its Odoo stage (the current one when several are); unmapped, the deal stays
+        where it is (a new deal starts in the pipeline's first stage)."""
+        Pipeline = self.env["hubspot.pipeline"]
+        current = record.hubspot_stage_id if record.hubspot_stage_id.account_id == state.account else None
+        pipelines = Pipeline.search(
+            [("account_id", "=", state.account.id), ("object_type", "=", "deals"), ("archived", "=", False)]
+        )
+        pipeline = (
+            (current.pipeline_id if current and not current.pipeline_id.archived else Pipeline)
+            or pipelines.filtered(lambda p: record.team_id and p.team_id == record.team_id)[:1]
+            or pipelines.filtered(lambda p: p.hubspot_id == "default")[:1]
+            or pipelines[:1]
+        )
+        stages = pipeline.stage_ids.filtered(lambda s: not s.archived)
+        outcome = {"won": "won", "lost": "lost"}.get(record.won_status, "open")
+        wanted = stages.filtered(lambda s: s.outcome == outcome)
+        if outcome == "open":
+            wanted = wanted.filtered(lambda s: s.crm_stage_id == record.stage_id)
+        if current and current in wanted:
+            return pipeline, current
+        if wanted:
+            return pipeline, wanted[0]
+        if current and current.pipeline_id == pipeline:
+            return pipeline, current
+        return pipeline, stages.filtered(lambda s: s.outcome == "open")[:1]
 
     # ----------------------------------------------------------- outbound run
     def _run_outbound(self, account, object_type):
@@ -873,11 +994,12 @@ class HubspotSyncEngine(models.AbstractModel):
             )
         )
         Model = self.env[spec.model].with_context(active_test=False)
-        active = (
-            [("active", "=", True)]
-            if not account.archive_in_hubspot
-            else ["|", ("active", "=", True), ("hubspot_linked", "=", True)]
-        )
+        if "active" not in Model._fields:
+            active = []
+        elif account.archive_in_hubspot or not spec.archive_inactive:
+            active = ["|", ("active", "=", True), ("hubspot_linked", "=", True)]
+        else:
+            active = [("active", "=", True)]
         changed = list(domain) + active
         if checkpoint.full_import_done and checkpoint.last_modified_at:
             changed.append(("write_date", ">", checkpoint.last_modified_at))
@@ -891,7 +1013,7 @@ class HubspotSyncEngine(models.AbstractModel):
         mappings = state.mappings_for(spec.object_type)
         updates, creates, archives = [], [], []
         for record in records:
-            if not record.active:
+            if spec.archive_inactive and not record[record._active_name or "id"]:
                 if record.hubspot_linked:
                     archives.append(record)
                 continue
@@ -1058,8 +1180,9 @@ class HubspotSyncEngine(models.AbstractModel):
                 continue
             key = f"__{assoc.field}"
             pairs, wanted = [], {}
+            path = assoc.push_path or assoc.field
             for record in records:
-                targets = record.mapped(assoc.push_path or assoc.field).filtered(
+                targets = (getattr(record, path)() if path.startswith("_") else record.mapped(path)).filtered(
                     lambda t, to_type=assoc.to_type: t.hubspot_linked
                     and t.hubspot_account_id == state.account
                     and t.hubspot_object_type == to_type
@@ -1178,6 +1301,8 @@ def _same(record, name, value):
     current = record[name]
     if field.type == "many2one":
         return current.id == (value or False)
+    if field.type == "many2many" and isinstance(value, list) and len(value) == 1 and value[0][0] == Command.SET:
+        return set(current.ids) == set(value[0][2])
     if field.type in ("many2many", "one2many"):
         return False
     if field.type == "html":

@@ -269,6 +269,8 @@ def default_properties():
             [("newbusiness", "New Business"), ("existingbusiness", "Existing Business")],
         ),
         prop("description", "Deal Description", "string", "textarea", "dealinformation"),
+        prop("closed_lost_reason", "Closed Lost Reason", "string", "textarea", "dealinformation"),
+        prop("closed_won_reason", "Closed Won Reason", "string", "textarea", "dealinformation"),
         prop("deal_currency_code", "Currency", "enumeration", "select", "dealinformation", CURRENCIES),
         prop(
             "hs_priority",
