@@ -6,7 +6,7 @@
     "author": "hubspot_connector developers",
     "website": "https://github.com/hubspot-connector/hubspot_connector",
     "license": "LGPL-3",
-    "depends": ["crm", "project", "mail"],
+    "depends": ["crm", "project", "mail", "product"],
     "external_dependencies": {"python": ["requests"]},
     "data": [
         "security/hubspot_connector_security.xml",
@@ -22,6 +22,8 @@
         "views/hubspot_sync_error_views.xml",
         "views/hubspot_pending_company_views.xml",
         "views/res_partner_views.xml",
+        "views/product_views.xml",
+        "views/hubspot_deal_line_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/hubspot_accept_company_views.xml",
         "wizards/hubspot_import_record_views.xml",

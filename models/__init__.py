@@ -12,3 +12,6 @@ from . import hubspot_tombstone
 from . import res_config_settings
 from . import res_partner
 from . import crm_lead
+from . import product_template
+from . import product_product
+from . import hubspot_deal_line

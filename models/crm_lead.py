@@ -33,10 +33,10 @@ class CrmLead(models.Model):
         help="The total of the product lines; HubSpot totals a deal with line items the same way.",
     )
 
-    @api.depends("hubspot_line_ids.price_subtotal", "hubspot_line_ids.active")
+    @api.depends("hubspot_line_ids.price_subtotal")
     def _compute_hubspot_lines_total(self):
         for lead in self:
-            lead.hubspot_lines_total = sum(lead.hubspot_line_ids.filtered("active").mapped("price_subtotal"))
+            lead.hubspot_lines_total = sum(lead.hubspot_line_ids.mapped("price_subtotal"))
 
     def _hubspot_deal_contacts(self):
         """The contacts a pushed deal is associated with: its contacts and its customer when a person."""

@@ -18,7 +18,6 @@ class HubspotDealLine(models.Model):
     company_id = fields.Many2one(related="lead_id.company_id", store=True, index=True)
     currency_id = fields.Many2one(related="lead_id.company_currency")
     sequence = fields.Integer(default=10)
-    active = fields.Boolean(default=True)
     product_id = fields.Many2one(
         "product.product",
         string="Product",

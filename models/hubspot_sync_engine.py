@@ -31,7 +31,7 @@ from odoo.tools import email_normalize
 
 from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
 from ..hubspot.client import modified_property
-from .hubspot_field_mapping import SkipRecord
+from .hubspot_field_mapping import SkipRecord, _number, _number_text
 from .res_partner import domain_of
 
 _logger = logging.getLogger(__name__)
@@ -40,7 +40,14 @@ BATCH_SIZE = 200
 INDEX_LAG_MS = 60_000  # HubSpot's search index lags writes by "a few moments"; clocks drift
 ARCHIVE_CHECK_INTERVAL = timedelta(hours=1)
 OWNER_REFRESH_INTERVAL = timedelta(hours=1)
-SINGULAR = {"companies": "company", "contacts": "contact", "deals": "deal", "tickets": "ticket"}
+SINGULAR = {
+    "companies": "company",
+    "contacts": "contact",
+    "deals": "deal",
+    "tickets": "ticket",
+    "products": "product",
+    "line_items": "line item",
+}
 REMOTE_FIELDS = ("hubspot_remote_modified_at", "hubspot_remote_modified_ms", "hubspot_last_values")
 PUSH_BATCH = 100  # HubSpot's batch size
 PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transaction may commit late
@@ -62,7 +69,10 @@ class Association:
     ``to_type`` records are looked up through their bindings; missing ones are
     fetched and imported first (or, with ``skip_unless_existing`` set on the
     account, the record is skipped). ``inherit_exclusion``: a record whose
-    associated record is excluded in HubSpot is excluded too.
+    associated record is excluded in HubSpot is excluded too. With ``property``,
+    the record names its associated record in one of its own properties (a line
+    item's ``hs_product_id``) instead of a v4 association: read from it, pushed
+    into it (list it in the spec's ``extra_properties``).
     """
 
     to_type: str
@@ -74,6 +84,7 @@ class Association:
     required: bool = False  # skip the record while its associated record is not in Odoo
     push_type_id: int = None  # HUBSPOT_DEFINED association type the push creates (None: not pushed)
     push_path: str = None  # what the push associates, when not ``field`` itself (e.g. a commercial partner)
+    property: str = None  # the associated record's id is this property of the record (no v4 association)
 
 
 @dataclass(frozen=True)
@@ -98,6 +109,8 @@ class SyncSpec:
     property_group: str = None  # HubSpot property group of the properties the connector creates
     outbound_properties: tuple = ()  # properties the outbound hook sends (remembered inbound: no echo)
     archive_inactive: bool = True  # an archived Odoo record archives its HubSpot object (else: pushed as is)
+    push_match: tuple = ()  # properties a new Odoo record is looked up by in HubSpot before it is created
+    inbound_hook: str = None  # engine method run at the start of each inbound run, after the retries
 
 
 SPECS = {
@@ -128,6 +141,7 @@ SPECS = {
         enable_flag="sync_companies",
         push_domain=(("hubspot_exclude", "=", False),),
         property_group="companyinformation",
+        push_match=("domain", "name"),
         match_fields={"website": ("hubspot_domain", domain_of), "vat": ("vat", lambda v: (v or "").strip() or False)},
     ),
     "deals": SyncSpec(
@@ -197,6 +211,53 @@ SPECS = {
         ),
         property_group="contactinformation",
         match_fields={"email": ("email_normalized", lambda v: email_normalize(v) or False)},
+    ),
+    # Products match by SKU. Only those with an internal reference are pushed on their own;
+    # one without is created in HubSpot when a pushed line item needs it.
+    "products": SyncSpec(
+        object_type="products",
+        model="product.product",
+        domain=(),
+        create_values={},
+        name_fallbacks=("name", "hs_sku"),
+        default_mappings=(
+            ("name", "name", "auto", "two_way", False, 0),
+            ("default_code", "hs_sku", "auto", "two_way", True, 1),
+            ("list_price", "price", "auto", "two_way", False, 0),
+            ("description_sale", "description", "auto", "two_way", False, 0),
+        ),
+        cron="hubspot_connector.ir_cron_sync_products",
+        enable_flag="sync_products",
+        push_domain=(("default_code", "!=", False),),
+        property_group="productinformation",
+        push_match=("hs_sku",),
+    ),
+    # A deal's line items: lines of the opportunity (never without it), their product
+    # through ``hs_product_id``. HubSpot totals the deal from them.
+    "line_items": SyncSpec(
+        object_type="line_items",
+        model="hubspot.deal.line",
+        domain=(),
+        create_values={},
+        name_fallbacks=("name", "hs_sku"),
+        default_mappings=(
+            ("name", "name", "auto", "two_way", False, 0),
+            ("quantity", "quantity", "auto", "two_way", False, 0),
+            ("price_unit", "price", "auto", "two_way", False, 0),
+        ),
+        extra_properties=("hs_product_id", "discount"),
+        associations=(
+            Association("deals", "lead_id", import_missing=False, required=True, push_type_id=20),
+            Association("products", "product_id", property="hs_product_id"),
+        ),
+        cron="hubspot_connector.ir_cron_sync_line_items",
+        enable_flag="sync_line_items",
+        runnable_hook="_line_items_wanted",
+        values_hook="_line_item_values",
+        outbound_hook="_line_item_outbound_props",
+        outbound_properties=("hs_product_id", "discount"),
+        property_group="lineiteminformation",
+        inbound_hook="_line_items_of_new_deals",
     ),
 }
 
@@ -365,6 +426,8 @@ class HubspotSyncEngine(models.AbstractModel):
             if spec.object_type in ("deals", "tickets"):
                 self.env["hubspot.pipeline"].sudo()._refresh(account, client)
             self._retry_open_errors(state)
+            if spec.inbound_hook:
+                getattr(self, spec.inbound_hook)(state, checkpoint)
             since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
             state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
             properties = account._properties_to_read(spec.object_type)
@@ -558,7 +621,13 @@ class HubspotSyncEngine(models.AbstractModel):
         resolved = {}
         for assoc in spec.associations:
             to_spec = SPECS[assoc.to_type]
-            pairs = state.client.read_associations(spec.object_type, assoc.to_type, [r["id"] for r in records])
+            if assoc.property:
+                pairs = {
+                    str(r["id"]): [str((r.get("properties") or {}).get(assoc.property) or "").strip()] for r in records
+                }
+                pairs = {from_id: ids for from_id, ids in pairs.items() if ids[0]}
+            else:
+                pairs = state.client.read_associations(spec.object_type, assoc.to_type, [r["id"] for r in records])
             wanted = {
                 str(r["id"]): (pairs.get(str(r["id"])) or [])[: None if assoc.many else 1]
                 for r in records
@@ -1059,6 +1128,16 @@ class HubspotSyncEngine(models.AbstractModel):
             for prop, value in getattr(self, state.spec.outbound_hook)(state, record).items():
                 if (value or "") != (last.get(prop) or ""):
                     props[prop] = value
+        for assoc in state.spec.associations:
+            target = record[assoc.field] if assoc.property else None
+            if (  # only a target HubSpot knows; none never clears HubSpot's (like the v4 associations)
+                target
+                and target.hubspot_linked
+                and target.hubspot_account_id == state.account
+                and target.hubspot_object_type == assoc.to_type
+                and target.hubspot_id != (last.get(assoc.property) or "")
+            ):
+                props[assoc.property] = target.hubspot_id
         account = state.account
         if not record.hubspot_id:
             props[ODOO_ID_PROPERTY] = self._odoo_id(record)
@@ -1069,11 +1148,12 @@ class HubspotSyncEngine(models.AbstractModel):
         return props
 
     def _push_creates(self, state, creates):
-        """New records: link to an existing HubSpot company by domain first; then upsert
-        (idempotent: by email for contacts, else by the Odoo record id property)."""
+        """New records: link to an existing HubSpot record first (companies by domain, products
+        by SKU: the spec's ``push_match``); then upsert (idempotent: by email for contacts, else
+        by the Odoo record id property)."""
         spec, client = state.spec, state.client
-        if spec.object_type == "companies":
-            creates = self._link_existing_companies(state, creates)
+        if spec.push_match:
+            creates = self._link_existing(state, creates)
         by_email = [(r, p) for r, p in creates if spec.object_type == "contacts" and p.get("email")]
         by_odoo_id = [(r, p) for r, p in creates if (r, p) not in by_email]
         for id_property, items, key in (("email", by_email, "email"), (ODOO_ID_PROPERTY, by_odoo_id, ODOO_ID_PROPERTY)):
@@ -1095,11 +1175,13 @@ class HubspotSyncEngine(models.AbstractModel):
                 creating=True,
             )
 
-    def _link_existing_companies(self, state, creates):
-        """Before creating companies, look for HubSpot companies with the same domain,
-        then the same name (search ``IN`` takes lower-case values, 100 at a time)."""
+    def _link_existing(self, state, creates):
+        """Before creating records, look for HubSpot records with the same value of each
+        ``push_match`` property in turn, e.g. companies with the same domain, then the same
+        name (search ``IN`` takes lower-case values, 100 at a time)."""
+        object_type = state.spec.object_type
         found, pending = {}, list(creates)
-        for prop in ("domain", "name"):
+        for prop in state.spec.push_match:
             wanted = {}
             for record, props in pending:
                 key = (props.get(prop) or "").strip().lower()
@@ -1108,9 +1190,9 @@ class HubspotSyncEngine(models.AbstractModel):
             keys, rows = sorted(wanted), {}
             for start in range(0, len(keys), 100):
                 body = state.client.search(
-                    "companies",
+                    object_type,
                     [{"filters": [{"propertyName": prop, "operator": "IN", "values": keys[start : start + 100]}]}],
-                    properties=["domain", "name", modified_property("companies")],
+                    properties=[*state.spec.push_match, modified_property(object_type)],
                 )
                 for row in body.get("results") or []:
                     rows.setdefault((row["properties"].get(prop) or "").strip().lower(), row)
@@ -1122,9 +1204,9 @@ class HubspotSyncEngine(models.AbstractModel):
         for record, props in creates:
             row = found.get(record.id)
             if row and not self._bindings(state.account, state.spec, [row["id"]]):
-                record._hubspot_bind(state.account, "companies", row["id"])
+                record._hubspot_bind(state.account, object_type, row["id"])
                 state.count("linked")
-                result = state.client.batch_update("companies", [{"id": row["id"], "properties": props}])
+                result = state.client.batch_update(object_type, [{"id": row["id"], "properties": props}])
                 self._store_push(
                     state, [(record, props)], result, key=lambda r: str(r["id"]), by=lambda r: r.hubspot_id
                 )
@@ -1294,6 +1376,81 @@ class HubspotSyncEngine(models.AbstractModel):
         checkpoint.write({"last_archive_check_at": now})
         state.flush_counts()
         self._commit(0)
+
+    # ------------------------------------------------- products and line items
+    def _line_item_values(self, state, record, existing, values):
+        """Quantity and discount of a line item.
+
+        HubSpot's ``discount`` is an amount off the unit price; Odoo's a percentage
+        (kept unrounded, so the line's subtotal is HubSpot's ``amount``). HubSpot
+        counts a line item without quantity as one."""
+        props = record.get("properties") or {}
+        extra = {}
+        if "quantity" in values and not props.get("quantity"):
+            extra["quantity"] = 1.0
+        if existing and self._local_newer(state.spec, record, existing):
+            return extra  # Odoo changed the line last: its discount is pushed
+        price, unit_discount = _number(props.get("price") or 0, float), _number(props.get("discount") or 0, float)
+        extra["discount"] = unit_discount / price * 100 if price and unit_discount else 0.0
+        return extra
+
+    def _line_item_outbound_props(self, state, record):
+        """The unit discount of a line; its product created in HubSpot first when needed."""
+        self._push_line_products(state, record)
+        last = (record.hubspot_last_values or {}).get("discount") or ""
+        unit_discount = round(record.price_unit * record.discount / 100, 6)
+        if abs(unit_discount - (_number(last or 0, float) or 0.0)) < 1e-6:
+            return {"discount": last}  # the same amount (the percentage is not rounded to it)
+        return {"discount": _number_text(unit_discount) if unit_discount else ""}
+
+    def _push_line_products(self, state, record):
+        """Create in HubSpot the products of the lines being pushed that it lacks (those
+        without SKU are not pushed on their own), when the account pushes products.
+
+        Done once for the push batch ``record`` belongs to (its prefetch set), in one call."""
+        account = state.account
+        if not record.product_id or record.product_id.hubspot_id:
+            return
+        if not (account.sync_products and account._push_allowed("products")):
+            return  # the line item goes without product: it carries its own name and price
+        lines = record.browse(record._prefetch_ids)
+        products = lines.product_id.filtered(lambda p: not p.hubspot_id)
+        products_state = state.nested(SPECS["products"])
+        self._ensure_push_properties(
+            products_state, self.env["hubspot.sync.checkpoint"]._get(account, "products", "out")
+        )
+        self._push_batch(products_state, products)
+
+    def _line_items_of_new_deals(self, state, checkpoint):
+        """Line items whose deal came into Odoo after they were last changed (the deal entered
+        the deal-stage filter, or its line items were synced before it): fetch them now."""
+        if not checkpoint.full_import_done or not checkpoint.last_run_at:
+            return  # the first run reads every line item
+        deals = (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .search(
+                [
+                    ("hubspot_account_id", "=", state.account.id),
+                    ("hubspot_object_type", "=", "deals"),
+                    ("hubspot_linked", "=", True),
+                    ("hubspot_synced_at", ">=", checkpoint.last_run_at - PUSH_MARGIN),
+                ]
+            )
+        )
+        if not deals:
+            return
+        pairs = state.client.read_associations("deals", "line_items", deals.mapped("hubspot_id"))
+        ids = sorted({i for item_ids in pairs.values() for i in item_ids})
+        bound = self._bindings(state.account, state.spec, ids)
+        fetch = [i for i in ids if i not in bound]
+        if fetch:
+            result = state.client.batch_read(
+                "line_items", fetch, properties=state.account._properties_to_read("line_items")
+            )
+            self._import_records(state, state.spec, result.results)
+            state.flush_counts()
+            self._commit(0)
 
 
 def _same(record, name, value):
