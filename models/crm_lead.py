@@ -25,11 +25,12 @@ class CrmLead(models.Model):
         "“duplicate key” set, and deals without a HubSpot link are matched by it instead of created twice.",
     )
     hubspot_line_ids = fields.One2many("hubspot.deal.line", "lead_id", string="Products", copy=True)
+    # Not stored: a line synced from HubSpot must not make the opportunity look changed in
+    # Odoo (the deal's newer amount would lose against it).
     hubspot_lines_total = fields.Monetary(
         string="Products Total",
         currency_field="company_currency",
         compute="_compute_hubspot_lines_total",
-        store=True,
         help="The total of the product lines; HubSpot totals a deal with line items the same way.",
     )
 
@@ -37,6 +38,13 @@ class CrmLead(models.Model):
     def _compute_hubspot_lines_total(self):
         for lead in self:
             lead.hubspot_lines_total = sum(lead.hubspot_line_ids.mapped("price_subtotal"))
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("hubspot_linked"):
+            # Lines added before the opportunity was linked to a deal: the next push takes them.
+            self.hubspot_line_ids.filtered(lambda line: not line.hubspot_id).write({})
+        return res
 
     def _hubspot_deal_contacts(self):
         """The contacts a pushed deal is associated with: its contacts and its customer when a person."""

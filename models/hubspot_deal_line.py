@@ -20,7 +20,6 @@ class HubspotDealLine(models.Model):
     sequence = fields.Integer(default=10)
     product_id = fields.Many2one(
         "product.product",
-        string="Product",
         index="btree_not_null",
         check_company=True,
         domain="[('sale_ok', '=', True)]",

@@ -694,8 +694,11 @@ class HubspotSyncEngine(models.AbstractModel):
             values[mapping.field_name] = value
         if not values.get("name") and (creating or "name" in values):
             values["name"] = self._fallback_name(spec, props, record)
+        in_hubspot = {}  # associations HubSpot has: the push does not create them again
         for assoc in spec.associations:
             target = associated.get((str(record["id"]), assoc.field))
+            if assoc.push_type_id and isinstance(target, models.BaseModel) and target:
+                in_hubspot[f"__{assoc.field}"] = ",".join(sorted(set(target.mapped("hubspot_id"))))
             if assoc.many:
                 if target is not None and not (existing and local_newer):  # Odoo's newer choice is pushed
                     values[assoc.field] = [Command.set(target.ids)]
@@ -713,6 +716,7 @@ class HubspotSyncEngine(models.AbstractModel):
             existing.hubspot_last_values or {} if existing else {},
             **{prop: props.get(prop) or "" for mapping in mappings for prop in mapping.properties},
             **{prop: props.get(prop) or "" for prop in spec.outbound_properties},
+            **in_hubspot,
         )
         return values
 

@@ -18,14 +18,6 @@ class ProductTemplate(models.Model):
             template.hubspot_linked = variant.hubspot_linked
             template.hubspot_url = variant.hubspot_url
 
-    def write(self, vals):
-        res = super().write(vals)
-        if not self.env.context.get("hubspot_sync"):
-            # Name, sales price and description are the template's: the push looks for
-            # products changed since its last run, so the linked variants change too.
-            self.product_variant_ids.filtered("hubspot_linked").write({})
-        return res
-
     def action_open_in_hubspot(self):
         self.ensure_one()
         return self.product_variant_ids.action_open_in_hubspot()
