@@ -44,6 +44,11 @@ class HubspotPendingCompany(models.Model):
     )
     suggested_count = fields.Integer(compute="_compute_suggested_partner_ids")
     partner_id = fields.Many2one("res.partner", string="Customer", readonly=True, tracking=True)
+    followers_pending = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="Accepted, but its contacts and deals could not be imported yet: the next companies run does it.",
+    )
     values_json = fields.Text(readonly=True, help="The mapped values of the last HubSpot version.")
     hubspot_url = fields.Char(compute="_compute_hubspot_url", string="HubSpot URL")
 

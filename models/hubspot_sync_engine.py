@@ -426,6 +426,8 @@ class HubspotSyncEngine(models.AbstractModel):
             if spec.object_type in ("deals", "tickets"):
                 self.env["hubspot.pipeline"].sudo()._refresh(account, client)
             self._retry_open_errors(state)
+            if spec.review:
+                self._import_accepted_companies_records(state)
             if spec.inbound_hook:
                 getattr(self, spec.inbound_hook)(state, checkpoint)
             since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
@@ -1320,21 +1322,48 @@ class HubspotSyncEngine(models.AbstractModel):
         return self._import_records(state, spec, records)
 
     def _import_company_contacts(self, account, company_hubspot_id):
-        """Import the contacts of one HubSpot company (after a pending company is accepted)."""
-        spec = SPECS["contacts"]
+        """Import what belongs to one HubSpot company and waited for it (after a pending
+        company is accepted): its contacts, and its deals and other records that sync.
+        Returns ``{hubspot id: Odoo record}`` of the contacts."""
+        linked = {}
         client = account._get_client()
-        contact_ids = client.read_associations("companies", "contacts", [company_hubspot_id]).get(
-            str(company_hubspot_id), []
-        )
-        if not contact_ids:
-            return {}
-        run = self.env["hubspot.sync.run"].sudo().create({"account_id": account.id, "object_type": "contacts"})
-        state = _RunState(self, account, spec, run, client)
-        result = client.batch_read("contacts", contact_ids, properties=account._properties_to_read("contacts"))
-        linked = self._import_records(state, spec, result.results)
-        state.flush_counts()
-        run._finish(client.call_count)
+        for object_type, spec in SPECS.items():
+            if not any(a.to_type == "companies" for a in spec.associations):
+                continue
+            if (spec.enable_flag and not account[spec.enable_flag]) or (
+                spec.runnable_hook and not getattr(account, spec.runnable_hook)()
+            ):
+                continue
+            if account._direction(object_type) == "out":
+                continue
+            ids = client.read_associations("companies", object_type, [company_hubspot_id]).get(
+                str(company_hubspot_id), []
+            )
+            if not ids:
+                continue
+            run = self.env["hubspot.sync.run"].sudo().create({"account_id": account.id, "object_type": object_type})
+            state = _RunState(self, account, spec, run, client)
+            result = client.batch_read(object_type, ids, properties=account._properties_to_read(object_type))
+            imported = self._import_records(state, spec, result.results)
+            state.flush_counts()
+            run._finish(client.call_count)
+            if object_type == "contacts":
+                linked = imported
         return linked
+
+    def _import_accepted_companies_records(self, state):
+        """Accepted companies whose records could not be imported then (HubSpot was down): now."""
+        pending = (
+            self.env["hubspot.pending.company"]
+            .sudo()
+            .search(
+                [("account_id", "=", state.account.id), ("state", "=", "accepted"), ("followers_pending", "=", True)]
+            )
+        )
+        for company in pending:
+            self._import_company_contacts(state.account, company.hubspot_id)
+            company.followers_pending = False
+            self._commit(0)
 
     # ------------------------------------------------------------ retries
     def _retry_open_errors(self, state):

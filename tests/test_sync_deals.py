@@ -4,6 +4,7 @@ from unittest.mock import patch
 
 from odoo.tests import tagged
 
+from ..hubspot import HubSpotConnectionError
 from ..hubspot.client import HubSpotClient
 from .test_sync_inbound import InboundCase
 from .test_sync_outbound import OutboundCase
@@ -145,6 +146,28 @@ class TestDealsInbound(InboundCase):
         run = self.sync("deals")
         self.assertEqual((run.created_count, run.linked_count), (0, 1))
         self.assertEqual(self.lead(record), existing, "matched by the order number, not created twice")
+
+    def test_deal_waits_for_its_company_to_be_accepted(self):
+        self.configure(deal_stage_filter="all", review_new_companies=True)
+        buyer = self.hs_contact("einkauf@acme.example", self.acme)
+        record = self.deal("Waiting", "contractsent")
+        self.state.associate("deals", record["id"], "contacts", buyer["id"])
+        self.sync("companies")
+        run = self.sync("deals")
+        self.assertFalse(self.lead(record), "its company waits for a salesperson")
+        self.assertEqual(run.skipped_count, 1)
+        pending = self.env["hubspot.pending.company"].search([("hubspot_id", "=", self.acme["id"])])
+        wizard = self.env["hubspot.accept.company"].create({"pending_id": pending.id, "mode": "create"})
+        # HubSpot is down at that moment: the acceptance stands, the deal comes with the next run.
+        with patch.object(HubSpotClient, "read_associations", side_effect=HubSpotConnectionError("down")):
+            wizard.action_confirm()
+        self.assertTrue(pending.followers_pending)
+        self.assertFalse(self.lead(record))
+        self.sync("companies")  # nothing changed in HubSpot, yet the deal and the contact arrive
+        lead = self.lead(record)
+        self.assertEqual(lead.partner_id, self.partner(buyer, "contacts"))
+        self.assertEqual(lead.partner_id.parent_id, self.partner(self.acme))
+        self.assertFalse(pending.followers_pending)
 
     # ---------------------------------------------------------- hostile payloads
     def test_unknown_stage_keeps_odoo_stage_and_syncs_the_rest(self):

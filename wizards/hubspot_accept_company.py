@@ -245,6 +245,7 @@ class HubspotAcceptCompany(models.TransientModel):
         try:
             self.env["hubspot.sync.engine"]._import_company_contacts(pending.account_id, pending.hubspot_id)
         except HubSpotError as error:
+            pending.followers_pending = True
             _logger.info(
                 "HubSpot account %s: contacts of company %s not imported now: %s",
                 pending.account_id.id,
@@ -253,7 +254,7 @@ class HubspotAcceptCompany(models.TransientModel):
             )
             partner.message_post(
                 body=self.env._(
-                    "HubSpot could not be reached to import this company's contacts; "
+                    "HubSpot could not be reached to import this company's contacts and deals; "
                     "they will arrive with the next sync."
                 )
             )
