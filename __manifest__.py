@@ -22,6 +22,7 @@
         "views/hubspot_sync_error_views.xml",
         "views/hubspot_pending_company_views.xml",
         "views/res_partner_views.xml",
+        "views/crm_lead_views.xml",
         "views/project_task_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/hubspot_accept_company_views.xml",

@@ -324,7 +324,7 @@ class HubspotAccount(models.Model):
     def action_sync_now(self):
         """Ask the sync jobs to run soon (never a long request in the browser)."""
         engine = self.env["hubspot.sync.engine"]
-        for object_type in ("companies", "contacts", "deals", "tickets"):
+        for object_type in engine._object_models():
             spec = engine._spec(object_type)
             wanted = [a for a in self if not spec.runnable_hook or getattr(a, spec.runnable_hook)()]
             if any(account[spec.enable_flag] for account in wanted):

@@ -1,8 +1,12 @@
 """Deals from HubSpot to opportunities: the deal-stage filter and the stage mapping."""
 
+from unittest.mock import patch
+
 from odoo.tests import tagged
 
+from ..hubspot.client import HubSpotClient
 from .test_sync_inbound import InboundCase
+from .test_sync_outbound import OutboundCase
 
 
 @tagged("post_install", "-at_install")
@@ -75,3 +79,212 @@ class TestDealsInbound(InboundCase):
         self.assertEqual((run.created_count, run.linked_count), (0, 1))
         self.assertTrue(lead.hubspot_linked)
         self.assertEqual(lead.hubspot_stage_id, self.stages["closedwon"])
+
+    def test_won_and_lost_deals(self):
+        won_stage = self.env["crm.stage"].search([("is_won", "=", True)], limit=1)
+        self.configure(deal_stage_filter="all")
+        won = self.deal("Signed", "closedwon", amount="900")
+        lost = self.deal("Gone", "closedlost", closed_lost_reason="Too expensive")
+        self.sync("deals")
+        self.assertEqual((self.lead(won).stage_id, self.lead(won).won_status), (won_stage, "won"))
+        self.assertEqual(self.lead(won).probability, 100)
+        lead = self.lead(lost)
+        self.assertEqual((lead.active, lead.won_status), (False, "lost"), "a lost deal is a lost opportunity")
+        self.assertEqual(lead.lost_reason_id.name, "Too expensive")
+        # The same reason again is the same Odoo reason, not a second one.
+        again = self.deal("Gone too", "closedlost", closed_lost_reason="too expensive")
+        self.state.advance(seconds=5)
+        self.sync("deals")
+        self.assertEqual(self.lead(again).lost_reason_id, lead.lost_reason_id)
+        # Reopened in HubSpot: back among the open opportunities, without a lost reason.
+        self.state.advance(seconds=5)
+        self.state.update_record("deals", lost["id"], {"dealstage": "qualifiedtobuy"})
+        self.sync("deals")
+        self.assertEqual((lead.active, lead.won_status, lead.probability), (True, "pending", 40))
+        self.assertFalse(lead.lost_reason_id)
+
+    def test_deal_contacts_and_the_primary_one(self):
+        self.configure(deal_stage_filter="all")
+        outsider = self.hs_contact("berater@extern.example", firstname="Ext", lastname="Berater")
+        buyer = self.hs_contact("einkauf@acme.example", self.acme, firstname="Eva", lastname="Einkauf")
+        record = self.deal("Big deal", "contractsent")
+        self.state.associate("deals", record["id"], "contacts", outsider["id"])
+        self.state.associate("deals", record["id"], "contacts", buyer["id"])
+        self.sync("deals")
+        lead = self.lead(record)
+        contacts = self.partner(outsider, "contacts") | self.partner(buyer, "contacts")
+        self.assertEqual(len(contacts), 2, "the deal's contacts were imported on the way")
+        self.assertEqual(lead.hubspot_contact_ids, contacts, "every deal contact is visible on the opportunity")
+        self.assertEqual(lead.partner_id, self.partner(buyer, "contacts"), "the customer: the person at Acme")
+        self.assertEqual(lead.partner_id.commercial_partner_id, self.partner(self.acme))
+        self.assertEqual(lead.email_from, "einkauf@acme.example")
+
+    def test_external_reference_matches_existing_opportunity(self):
+        self.configure(deal_stage_filter="all")
+        self.state.create_property(
+            "deals",
+            {
+                "name": "order_number",
+                "label": "Order",
+                "type": "string",
+                "fieldType": "text",
+                "groupName": "dealinformation",
+            },
+        )
+        self.env["hubspot.field.mapping"].create(
+            {
+                "account_id": self.account.id,
+                "object_type": "deals",
+                "field_id": self.env["ir.model.fields"]._get("crm.lead", "hubspot_external_ref").id,
+                "hubspot_property": "order_number",
+                "duplicate_key": True,
+            }
+        )
+        existing = self.Lead.create({"name": "Order SO-1001", "type": "opportunity", "hubspot_external_ref": "SO-1001"})
+        record = self.deal("Deal for SO-1001", "contractsent", order_number="so-1001 ")
+        run = self.sync("deals")
+        self.assertEqual((run.created_count, run.linked_count), (0, 1))
+        self.assertEqual(self.lead(record), existing, "matched by the order number, not created twice")
+
+    # ---------------------------------------------------------- hostile payloads
+    def test_unknown_stage_keeps_odoo_stage_and_syncs_the_rest(self):
+        proposal = self.env["crm.stage"].create({"name": "Proposal"})
+        self.stages["contractsent"].crm_stage_id = proposal
+        self.configure(deal_stage_filter="all")
+        record = self.deal("Moving", "contractsent", amount="100")
+        self.sync("deals")
+        # HubSpot answers with a stage no pipeline lists (added and removed since, or garbage).
+        self.state.advance(seconds=5)
+        self.state.objects["deals"][str(record["id"])]["properties"].update(dealstage="no-such-stage", amount="250")
+        self.state.update_record("deals", record["id"], {"dealname": "Moving on"})
+        run = self.sync("deals")
+        lead = self.lead(record)
+        self.assertEqual((lead.name, lead.expected_revenue), ("Moving on", 250))
+        self.assertEqual(lead.stage_id, proposal, "an unknown stage changes nothing")
+        self.assertFalse(run.error_ids)
+
+    def test_deleted_pipeline(self):
+        extra = self.state.add_pipeline("deals", "Partner deals", [("intro", "Intro", "0.1")])
+        self.configure(deal_stage_filter="all")
+        record = self.deal("Via partner", "intro")
+        self.state.objects["deals"][str(record["id"])]["properties"]["pipeline"] = str(extra["id"])
+        self.sync("deals")
+        lead = self.lead(record)
+        self.assertEqual(lead.hubspot_stage_id.name, "Intro")
+        # The pipeline is deleted in HubSpot while the deal still points at it.
+        self.state.pipelines["deals"].remove(extra)
+        self.state.advance(seconds=5)
+        self.state.update_record("deals", record["id"], {"dealname": "Via partner (renamed)"})
+        run = self.sync("deals")
+        self.assertEqual(lead.name, "Via partner (renamed)", "the deal still syncs")
+        self.assertTrue(lead.hubspot_stage_id.archived, "its HubSpot stage shows as archived")
+        self.assertFalse(run.error_ids)
+
+    def test_dangling_association(self):
+        self.configure(deal_stage_filter="all")
+        record = self.deal("Orphan", "contractsent")
+        # The association read names records deleted in the meantime: their read finds nothing.
+        original = HubSpotClient.read_associations
+
+        def dangling(client, from_type, to_type, ids):
+            found = original(client, from_type, to_type, ids)
+            if from_type == "deals":
+                return {from_id: ["999999999", *to_ids] for from_id, to_ids in found.items()} | {
+                    str(i): ["999999999"] for i in ids if str(i) not in found
+                }
+            return found
+
+        with patch.object(HubSpotClient, "read_associations", dangling):
+            run = self.sync("deals")
+        lead = self.lead(record)
+        self.assertTrue(lead, "the deal is imported all the same")
+        self.assertFalse(lead.partner_id, "the first company named does not exist: no customer rather than a wrong one")
+        self.assertFalse(lead.hubspot_contact_ids)
+        self.assertEqual((run.created_count, run.failed_count), (1, 0))
+
+
+@tagged("post_install", "-at_install")
+class TestDealsOutbound(OutboundCase):
+    def setUp(self):
+        super().setUp()
+        self.env["hubspot.pipeline"]._refresh(self.account, self.account._get_client())
+        self.stages = {
+            s.hubspot_id: s for s in self.account.pipeline_ids.stage_ids.filtered(lambda s: s.object_type == "deals")
+        }
+        self.proposal = self.env["crm.stage"].create({"name": "Proposal", "sequence": 50})
+        self.stages["contractsent"].crm_stage_id = self.proposal
+        self.configure(deal_stage_filter="all", deals_direction="both")
+        self.two_way("companies")
+        self.two_way("contacts")
+
+    def opportunity(self, **values):
+        return (
+            self.env["crm.lead"]
+            .with_context(active_test=False)
+            .create(
+                dict(
+                    {
+                        "name": "Odoo opportunity",
+                        "type": "opportunity",
+                        "partner_id": self.person.id,
+                        "expected_revenue": 1200,
+                        "stage_id": self.proposal.id,
+                        "company_id": self.account.company_id.id,
+                    },
+                    **values,
+                )
+            )
+        )
+
+    def test_new_opportunity_creates_a_deal_with_stage_and_associations(self):
+        lead = self.opportunity(date_deadline="2026-12-31")
+        run = self.two_way("deals")[1]
+        self.assertEqual(run.created_count, 1)
+        deal = self.remote(lead)
+        props = deal["properties"]
+        self.assertEqual((props["dealname"], float(props["amount"])), ("Odoo opportunity", 1200))
+        self.assertEqual((props["pipeline"], props["dealstage"]), ("default", "contractsent"), "through the mapping")
+        self.assertTrue(props["closedate"].startswith("2026-12-31"))
+        companies = [i for i, _types in self.state.associated("deals", lead.hubspot_id, "companies")]
+        contacts = [i for i, _types in self.state.associated("deals", lead.hubspot_id, "contacts")]
+        self.assertEqual((companies, contacts), ([self.customer.hubspot_id], [self.person.hubspot_id]))
+        # Nothing changed: the next rounds send nothing.
+        self.state.clear_log()
+        inbound, outbound = self.two_way("deals")
+        self.assertEqual((inbound.updated_count, outbound.updated_count, outbound.created_count), (0, 0, 0))
+        self.assertEqual(self.writes(), {})
+
+    def test_won_and_lost_go_back_to_hubspot(self):
+        won, lost = self.opportunity(name="Will win"), self.opportunity(name="Will lose")
+        self.two_way("deals")
+        reason = self.env["crm.lost.reason"].create({"name": "Chose a competitor"})
+        won.action_set_won()
+        lost.action_set_lost(lost_reason_id=reason.id)
+        run = self.push("deals")
+        self.assertEqual(run.updated_count, 2)
+        self.assertEqual(self.remote(won)["properties"]["dealstage"], "closedwon")
+        lost_props = self.remote(lost)["properties"]
+        self.assertEqual(
+            (lost_props["dealstage"], lost_props["closed_lost_reason"]), ("closedlost", "Chose a competitor")
+        )
+        self.assertTrue(self.remote(lost), "lost is a stage in HubSpot, never an archived deal")
+        # The import that follows brings no change back (no echo), and the lost one stays lost.
+        self.state.advance(seconds=5)
+        inbound, outbound = self.two_way("deals")
+        self.assertEqual((lost.active, lost.won_status, lost.lost_reason_id), (False, "lost", reason))
+        self.assertEqual(outbound.updated_count, 0)
+
+    def test_stage_moved_in_odoo_moves_the_deal(self):
+        lead = self.opportunity(stage_id=self.env["crm.stage"].search([("is_won", "=", False)], limit=1).id)
+        self.two_way("deals")
+        self.assertEqual(self.remote(lead)["properties"]["dealstage"], "appointmentscheduled", "unmapped: first stage")
+        lead.stage_id = self.proposal
+        self.push("deals")
+        self.assertEqual(self.remote(lead)["properties"]["dealstage"], "contractsent")
+
+    def test_opportunity_outside_the_selected_stages_is_not_pushed(self):
+        self.configure(deal_stage_filter="selected", deal_stage_ids=[(6, 0, self.stages["closedwon"].ids)])
+        lead = self.opportunity()
+        run = self.push("deals")
+        self.assertFalse(lead.hubspot_id)
+        self.assertEqual((run.created_count, run.skipped_count), (0, 1))

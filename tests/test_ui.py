@@ -141,3 +141,53 @@ class TestPushTour(SandboxMixin, HttpCase):
         self.assertEqual(
             self.sandbox.state.get_record("companies", hubspot_id)["properties"]["phone"], "+49 40 555 0199"
         )
+
+
+@tagged("post_install", "-at_install")
+class TestDealFilterTour(SandboxMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_sandbox()
+
+    def test_admin_filters_deals_by_two_stages(self):
+        state = self.sandbox.state
+        account = self.env["hubspot.account"].create(
+            {
+                "name": "Sandbox portal",
+                "api_base_url": self.sandbox.url,
+                "access_token": "sandbox-token",
+                "portal_id": "12345678",
+                "sync_companies": False,
+                "sync_contacts": False,
+                "deal_stage_filter": "all",
+            }
+        )
+        self.env["hubspot.pipeline"]._refresh(account, account._get_client())
+        self.env["crm.stage"].create({"name": "Proposal", "sequence": 40})
+        for name, stage in (
+            ("Deal in contract", "contractsent"),
+            ("Deal signed", "closedwon"),
+            ("Deal too early", "appointmentscheduled"),
+        ):
+            state.add_record("deals", {"dealname": name, "dealstage": stage, "pipeline": "default"})
+        cron = self.env.ref("hubspot_connector.ir_cron_sync_deals")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        self.start_tour(
+            f"/odoo/action-hubspot_connector.hubspot_account_action/{account.id}",
+            "hubspot_deal_filter_tour",
+            login="admin",
+        )
+        self.assertEqual(account.state, "running")
+        self.assertEqual(
+            sorted(account.deal_stage_ids.mapped("hubspot_id")), ["closedwon", "contractsent"], "the two stages"
+        )
+        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers)
+        # What the triggered job does (no cron worker runs in tests):
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: float("inf")):
+            self.env["hubspot.sync.engine"]._cron_sync("deals")
+        leads = self.env["crm.lead"].search([("hubspot_account_id", "=", account.id)])
+        self.assertEqual(sorted(leads.mapped("name")), ["Deal in contract", "Deal signed"])
+        self.start_tour(
+            "/odoo/action-crm.crm_lead_action_pipeline?view_type=list", "hubspot_deal_list_tour", login="admin"
+        )
