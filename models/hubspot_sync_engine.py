@@ -689,8 +689,19 @@ class HubspotSyncEngine(models.AbstractModel):
             existing.hubspot_last_values or {} if existing else {},
             **{prop: props.get(prop) or "" for mapping in mappings for prop in mapping.properties},
             **{prop: props.get(prop) or "" for prop in spec.outbound_properties},
+            **self._association_memory(spec, record, associated),
         )
         return values
+
+    @staticmethod
+    def _association_memory(spec, record, associated):
+        """The associations HubSpot holds, as the push remembers them (so it never sends them back)."""
+        memory = {}
+        for assoc in spec.associations:
+            target = associated.get((str(record["id"]), assoc.field))
+            if assoc.push_type_id and isinstance(target, models.BaseModel) and target:
+                memory[f"__{assoc.field}"] = ",".join(sorted(set(target.mapped("hubspot_id"))))
+        return memory
 
     @staticmethod
     def _remote_modified_at(spec, record):

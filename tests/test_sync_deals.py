@@ -288,3 +288,19 @@ class TestDealsOutbound(OutboundCase):
         run = self.push("deals")
         self.assertFalse(lead.hubspot_id)
         self.assertEqual((run.created_count, run.skipped_count), (0, 1))
+
+    def test_imported_deal_edited_in_odoo_sends_only_the_change(self):
+        record = self.state.add_record("deals", {"dealname": "From HubSpot", "dealstage": "contractsent"})
+        self.state.associate("deals", record["id"], "companies", self.customer.hubspot_id)
+        self.state.associate("deals", record["id"], "contacts", self.person.hubspot_id)
+        self.sync("deals")
+        lead = self.env["crm.lead"].search([("hubspot_id", "=", record["id"])])
+        self.assertEqual(lead.partner_id, self.person)
+        self.state.clear_log()
+        lead.name = "Renamed in Odoo"
+        run = self.push("deals")
+        self.assertEqual(run.updated_count, 1)
+        self.assertEqual(self.state.get_record("deals", record["id"])["properties"]["dealname"], "Renamed in Odoo")
+        self.assertFalse(
+            [op for op in self.writes() if "associat" in op], "the associations HubSpot has are not sent back"
+        )

@@ -16,7 +16,8 @@ else:
     account = Account.create(values)
 account.action_test_connection()
 if account.state != "running":
-    account.write({"review_new_companies": True})  # the demo shows the pending queue too
+    # The demo shows the pending queue too; deals of accepted companies follow them.
+    account.write({"review_new_companies": True, "deal_stage_filter": "all"})
     account.action_start()  # the sync jobs import the portal in the next minute
 env.cr.commit()  # noqa: F821
 sys_msg = f"   account {account.name!r}: portal {account.portal_id} at {account.api_base_url}\n"
