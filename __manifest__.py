@@ -23,6 +23,7 @@
         "views/hubspot_pending_company_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "views/project_task_views.xml",
         "views/res_config_settings_views.xml",
         "wizards/hubspot_accept_company_views.xml",
         "wizards/hubspot_import_record_views.xml",

@@ -12,3 +12,4 @@ from . import hubspot_tombstone
 from . import res_config_settings
 from . import res_partner
 from . import crm_lead
+from . import project_task
