@@ -23,6 +23,7 @@
         "views/hubspot_pending_company_views.xml",
         "views/res_partner_views.xml",
         "views/crm_lead_views.xml",
+        "views/project_task_views.xml",
         "views/product_views.xml",
         "views/hubspot_deal_line_views.xml",
         "views/res_config_settings_views.xml",

@@ -12,6 +12,7 @@ from . import hubspot_tombstone
 from . import res_config_settings
 from . import res_partner
 from . import crm_lead
+from . import project_task
 from . import product_template
 from . import product_product
 from . import hubspot_deal_line

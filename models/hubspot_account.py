@@ -35,6 +35,8 @@ SYNC_SETTINGS = (
     "companies_direction",
     "contacts_direction",
     "deals_direction",
+    "sync_tickets",
+    "tickets_direction",
     "archive_in_hubspot",
     "link_back",
     "link_back_property",
@@ -133,6 +135,18 @@ class HubspotAccount(models.Model):
         required=True,
         help="With Odoo → HubSpot, new opportunities create deals and their changes (stage, won/lost included) "
         "go back to HubSpot.",
+    )
+    sync_tickets = fields.Boolean(
+        string="Tickets",
+        help="HubSpot tickets sync with tasks: each ticket pipeline maps to a project (see Pipelines), "
+        "its statuses to the project's stages.",
+    )
+    tickets_direction = fields.Selection(
+        DIRECTIONS,
+        default="in",
+        required=True,
+        help="With Odoo → HubSpot, new tasks in a project mapped to a ticket pipeline create tickets, and "
+        "their changes (stage included) go back to HubSpot.",
     )
     archive_in_hubspot = fields.Boolean(
         string="Archive in HubSpot",
@@ -359,7 +373,7 @@ class HubspotAccount(models.Model):
         self.ensure_one()
         client = self._get_client()
         try:
-            for object_type in ("companies", "contacts"):
+            for object_type in ("companies", "contacts", "tickets"):
                 self.env["hubspot.property"].sudo()._refresh(self, object_type, client)
             self.env["hubspot.owner"].sudo()._refresh(self, client)
             self.env["hubspot.pipeline"].sudo()._refresh(self, client)

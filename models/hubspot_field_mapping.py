@@ -2,7 +2,7 @@ import re
 
 from markupsafe import Markup
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import html2plaintext
 
@@ -23,13 +23,16 @@ CONVERTERS = [
     ("country", "Country (name or code)"),
     ("state", "State (name or code)"),
     ("owner", "Owner ↔ user"),
+    ("ticket_priority", "Ticket priority ↔ task priority"),
 ]
+# HubSpot's ticket priorities and Odoo 19's four task priorities, one to one.
+TICKET_PRIORITIES = {"LOW": "0", "MEDIUM": "1", "HIGH": "2", "URGENT": "3"}
 # Which HubSpot property types fit which Odoo field types (the type check).
 COMPATIBLE = {
     "string": {"char", "text", "html", "selection", "many2one"},
     "phone_number": {"char"},
     "number": {"float", "integer", "monetary", "char"},
-    "enumeration": {"selection", "char", "boolean", "many2one"},
+    "enumeration": {"selection", "char", "boolean", "many2one", "many2many"},
     "bool": {"boolean", "char"},
     "date": {"date", "datetime", "char"},
     "datetime": {"datetime", "date", "char"},
@@ -207,7 +210,12 @@ class CompiledMapping:
         if kind == "state":
             return cache.state(value)
         if kind == "owner":
-            return cache.user_of_owner(value)
+            user = cache.user_of_owner(value)
+            if user and self.ttype == "many2many":
+                return [Command.set([user])]  # e.g. a task's assignees: the owner's user
+            return user
+        if kind == "ticket_priority":
+            return _ticket_priority(value, self.selection, self.translate)
         if kind == "html":
             return Markup("<p>%s</p>") % Markup("<br/>").join(value.splitlines())
         if kind in ("date", "datetime"):
@@ -234,9 +242,15 @@ class CompiledMapping:
             first, _sep, last = (value or "").strip().partition(" ")
             return dict(zip(names, [first, last.strip()], strict=False))
         if kind == "owner":
+            if self.ttype == "many2many":
+                value = _main_user(record, value, names[0], cache)
             out = cache.owner_of_user(value) if value else ""
             if out is None:
                 return {}  # not mapped: leave HubSpot's owner alone (the run reports it)
+        elif kind == "ticket_priority":
+            reverse = {odoo: hubspot for hubspot, odoo in (self.value_map or {}).items()}
+            out = reverse.get(value) or {v: k for k, v in TICKET_PRIORITIES.items()}.get(value, "")
+            return {names[0]: out}
         elif kind in ("country", "state"):
             out = value.with_context(lang="en_US").name if value else ""
         elif kind == "website":
@@ -257,6 +271,30 @@ class CompiledMapping:
             reverse = {odoo: hubspot for hubspot, odoo in self.value_map.items()}
             out = reverse.get(out, out)
         return {names[0]: out}
+
+
+def _ticket_priority(value, selection, translate):
+    """HubSpot's ticket priority (or an Odoo priority a value mapping gave) as Odoo's."""
+    odoo = TICKET_PRIORITIES.get(value.strip().upper(), value.strip())
+    if selection is not None and odoo not in selection:
+        raise ValueError(
+            translate(
+                "unknown ticket priority “%(value)s” (known: %(known)s; map other options under value mappings)",
+                value=value,
+                known=", ".join(TICKET_PRIORITIES),
+            )
+        )
+    return odoo
+
+
+def _main_user(record, users, prop, cache):
+    """The one user of a many2many of users HubSpot's owner stands for: the current
+    owner's user while still among them (several assignees never flip it), else the first."""
+    last = (record.hubspot_last_values or {}).get(prop) if "hubspot_last_values" in record else None
+    current = cache.user_of_owner(last) if last else None
+    if current and current in users.ids:
+        return users.browse(current)
+    return users[:1]
 
 
 def _number_text(value):

@@ -27,6 +27,29 @@ class HubspotPipeline(models.Model):
         "UNIQUE(account_id, object_type, hubspot_id)", "A pipeline appears once per account."
     )
 
+    def write(self, vals):
+        newly_mapped = (
+            self.filtered(lambda p: p.object_type == "tickets" and not p.project_id)
+            if vals.get("project_id")
+            else self.browse()
+        )
+        result = super().write(vals)
+        if vals.get("project_id"):
+            newly_mapped._rewind_ticket_sync()
+        return result
+
+    def _rewind_ticket_sync(self):
+        """Tickets of a pipeline that had no project were skipped: the next run reads every
+        ticket again (those already in Odoo cost nothing), so they arrive now."""
+        checkpoints = (
+            self.env["hubspot.sync.checkpoint"]
+            .sudo()
+            .search(
+                [("account_id", "in", self.account_id.ids), ("object_type", "=", "tickets"), ("direction", "=", "in")]
+            )
+        )
+        checkpoints.write({"last_modified_ms": False, "last_modified_at": False})
+
     @api.model
     def _refresh(self, account, client):
         """Fetch the portal's deal and ticket pipelines (2 API calls). Pipelines or stages

@@ -53,6 +53,7 @@ PUSH_BATCH = 100  # HubSpot's batch size
 PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transaction may commit late
 ODOO_ID_PROPERTY = "odoo_record_id"
 DEAL_OUTCOME_PROPERTIES = ("dealstage", "pipeline", "closed_lost_reason")
+TICKET_STATUS_PROPERTIES = ("hs_pipeline", "hs_pipeline_stage")
 SYNC_CONTEXT = {
     "hubspot_sync": True,
     "tracking_disable": True,
@@ -212,6 +213,39 @@ SPECS = {
         property_group="contactinformation",
         match_fields={"email": ("email_normalized", lambda v: email_normalize(v) or False)},
     ),
+    "tickets": SyncSpec(
+        object_type="tickets",
+        model="project.task",
+        domain=(("project_id", "!=", False),),
+        create_values={},
+        name_fallbacks=("subject",),
+        default_mappings=(
+            ("name", "subject", "auto", "two_way", False, 0),
+            ("description", "content", "auto", "two_way", False, 0),
+            ("priority", "hs_ticket_priority", "ticket_priority", "two_way", False, 0),
+            ("user_ids", "hubspot_owner_id", "owner", "two_way", False, 0),
+        ),
+        extra_properties=(*TICKET_STATUS_PROPERTIES, "hs_merged_object_ids"),
+        associations=(
+            Association(
+                "companies",
+                "partner_id",
+                inherit_exclusion=True,
+                push_type_id=26,  # the ticket's primary company
+                push_path="partner_id.commercial_partner_id",
+            ),
+            Association(
+                "contacts", "hubspot_contact_ids", many=True, push_type_id=16, push_path="_hubspot_ticket_contacts"
+            ),
+            Association("deals", "hubspot_lead_id", import_missing=False, push_type_id=28),
+        ),
+        cron="hubspot_connector.ir_cron_sync_tickets",
+        enable_flag="sync_tickets",
+        values_hook="_ticket_values",
+        outbound_hook="_ticket_outbound_props",
+        outbound_properties=TICKET_STATUS_PROPERTIES,
+        property_group="ticketinformation",
+    ),
     # Products match by SKU. Only those with an internal reference are pushed on their own;
     # one without is created in HubSpot when a pushed line item needs it.
     "products": SyncSpec(
@@ -278,6 +312,7 @@ class _RunState:
         self.counting = True
         self.skip_unchanged = False  # skip records whose HubSpot version Odoo already has
         self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
+        self.notes = set()  # what the run's message tells the admin (e.g. why records were skipped)
 
     def count(self, name, amount=1):
         if self.counting:
@@ -313,6 +348,7 @@ class _ConvertCache:
         self._owners_by_user = None
         self._deal_stages = None
         self._lost_reasons = None
+        self._ticket_pipelines = None
         self.unmapped_users = set()
 
     def country(self, value):
@@ -341,6 +377,15 @@ class _ConvertCache:
             )
             self._deal_stages = {(s.pipeline_id.hubspot_id, s.hubspot_id): s for s in stages}
         return self._deal_stages.get((str(pipeline_id), str(stage_id)), self.env["hubspot.pipeline.stage"])
+
+    def ticket_pipeline(self, pipeline_id):
+        """The cached HubSpot ticket pipeline (``hubspot.pipeline``) or an empty record."""
+        if self._ticket_pipelines is None:
+            pipelines = self.env["hubspot.pipeline"].search(
+                [("account_id", "=", self.account.id), ("object_type", "=", "tickets")]
+            )
+            self._ticket_pipelines = {p.hubspot_id: p for p in pipelines}
+        return self._ticket_pipelines.get(str(pipeline_id), self.env["hubspot.pipeline"])
 
     def lost_reason(self, name):
         """The Odoo lost reason named like HubSpot's (created when new, so nothing is lost)."""
@@ -453,7 +498,7 @@ class HubspotSyncEngine(models.AbstractModel):
             _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
             return run
         state.flush_counts()
-        run._finish(client.call_count)
+        run._finish(client.call_count, message="\n".join(sorted(state.notes)) or None)
         account._notify_run(run)
         self._commit(0)
         return run
@@ -1416,6 +1461,102 @@ class HubspotSyncEngine(models.AbstractModel):
         checkpoint.write({"last_archive_check_at": now})
         state.flush_counts()
         self._commit(0)
+
+    # -------------------------------------------------------------- tickets
+    def _ticket_values(self, state, record, existing, values):
+        """Project and stage of a ticket's task (its pipeline's project, its status's task
+        stage), its customer and its assignees.
+
+        A ticket whose pipeline has no project is skipped (one that was synced is unlinked,
+        kept in Odoo). The task moves when the ticket's pipeline or status changed in
+        HubSpot, unless Odoo changed the task last (then Odoo's stage is pushed); a status
+        HubSpot added since the last refresh, or one with no task stage, keeps Odoo's stage."""
+        props = record.get("properties") or {}
+        pipeline_id, status_id = str(props.get("hs_pipeline") or ""), str(props.get("hs_pipeline_stage") or "")
+        pipeline = state.cache.ticket_pipeline(pipeline_id)
+        if not pipeline.project_id:
+            if existing and existing.hubspot_linked:
+                existing._hubspot_unlink("filtered")
+                state.count("unlinked")
+            state.notes.add(
+                self.env._(
+                    "Tickets of pipeline “%s” are skipped: choose its project under HubSpot > Configuration > Pipelines.",
+                    pipeline.name or pipeline_id,
+                )
+            )
+            raise SkipRecord(self.env._("ticket pipeline %s has no project", pipeline_id))
+        extra = self._deal_primary_contact(values)  # the same rule as deals: the contact at the company
+        extra.update(self._ticket_assignees(state, record, existing, values))
+        last = (existing.hubspot_last_values or {}) if existing else {}
+        moved = (pipeline_id, status_id) != (
+            str(last.get("hs_pipeline") or ""),
+            str(last.get("hs_pipeline_stage") or ""),
+        )
+        if existing and (not moved or self._local_newer(state.spec, record, existing)):
+            return extra
+        extra["project_id"] = pipeline.project_id.id
+        status = pipeline.stage_ids.filtered(lambda s: s.hubspot_id == status_id)[:1]
+        if status.task_stage_id:
+            extra["stage_id"] = status.task_stage_id.id
+        return extra
+
+    def _ticket_assignees(self, state, record, existing, values):
+        """HubSpot has one owner, a task several assignees. The assignees change only when
+        the ticket's owner changed in HubSpot: to the owner's user, unless that user is
+        one of them already (then they stay); a ticket left without owner unassigns the task."""
+        if not existing or "user_ids" not in values:
+            return {}
+        mapping = next((m for m in state.mappings_for(state.spec.object_type) if m.field_name == "user_ids"), None)
+        prop = mapping.properties[0] if mapping and mapping.properties else None
+        current = existing.user_ids.ids
+        owner_changed = prop and ((record.get("properties") or {}).get(prop) or "") != (
+            (existing.hubspot_last_values or {}).get(prop) or ""
+        )
+        wanted = values["user_ids"][0][2] if values["user_ids"] else []
+        if not owner_changed or (wanted and set(wanted) <= set(current)):
+            return {"user_ids": [Command.set(current)]}  # no change
+        return {"user_ids": [Command.set(wanted)]}
+
+    def _ticket_outbound_props(self, state, record):
+        """Pipeline and status of a task's ticket, through the pipeline and stage mappings."""
+        pipeline, status = self._ticket_target_status(state, record)
+        if not pipeline:
+            raise SkipRecord(self.env._("project %s has no HubSpot ticket pipeline", record.project_id.display_name))
+        props = {"hs_pipeline": pipeline.hubspot_id}
+        if status:
+            props["hs_pipeline_stage"] = status.hubspot_id
+        elif props["hs_pipeline"] != str((record.hubspot_last_values or {}).get("hs_pipeline") or ""):
+            raise SkipRecord(self.env._("ticket pipeline %s has no status", pipeline.name))
+        return props
+
+    def _ticket_target_status(self, state, record):
+        """``(pipeline, status)`` a task's ticket belongs in; the status may be empty.
+
+        The pipeline: the ticket's current one while it maps to the task's project, else
+        the first pipeline mapped to that project. The status: the one mapped to the
+        task's stage (the current one when several are); with none, the ticket keeps its
+        status, and a new ticket starts in the pipeline's first status."""
+        pipelines = self.env["hubspot.pipeline"].search(
+            [
+                ("account_id", "=", state.account.id),
+                ("object_type", "=", "tickets"),
+                ("archived", "=", False),
+                ("project_id", "=", record.project_id.id),
+            ]
+        )
+        last = record.hubspot_last_values or {}
+        current_pipeline = str(last.get("hs_pipeline") or "") if record.hubspot_id else ""
+        pipeline = pipelines.filtered(lambda p: p.hubspot_id == current_pipeline)[:1] or pipelines[:1]
+        statuses = pipeline.stage_ids.filtered(lambda s: not s.archived)
+        current = statuses.filtered(lambda s: s.hubspot_id == str(last.get("hs_pipeline_stage") or ""))
+        wanted = statuses.filtered(lambda s: s.task_stage_id and s.task_stage_id == record.stage_id)
+        if current and current in wanted:
+            return pipeline, current
+        if wanted:
+            return pipeline, wanted[0]
+        if current_pipeline and pipeline.hubspot_id == current_pipeline:
+            return pipeline, statuses.browse()
+        return pipeline, statuses[:1]
 
     # ------------------------------------------------- products and line items
     def _line_item_values(self, state, record, existing, values):
