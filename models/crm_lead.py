@@ -46,6 +46,11 @@ class CrmLead(models.Model):
             self.hubspot_line_ids.filtered(lambda line: not line.hubspot_id).write({})
         return res
 
+    def unlink(self):
+        # The lines go first, through the ORM, so that their line items leave HubSpot too.
+        self.hubspot_line_ids.unlink()
+        return super().unlink()
+
     def _hubspot_deal_contacts(self):
         """The contacts a pushed deal is associated with: its contacts and its customer when a person."""
         self.ensure_one()

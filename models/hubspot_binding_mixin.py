@@ -86,6 +86,13 @@ class HubspotBindingMixin(models.AbstractModel):
     def _hubspot_unlink(self, reason):
         self.with_context(hubspot_sync=True).write({"hubspot_linked": False, "hubspot_unlink_reason": reason})
 
+    def unlink(self):
+        """A linked record deleted in Odoo is archived (deleted) in HubSpot at the next push,
+        unless the sync itself deletes it (HubSpot already did)."""
+        if not self.env.context.get("hubspot_sync"):
+            self._hubspot_leave_tombstones()
+        return super().unlink()
+
     def _hubspot_leave_tombstones(self):
         """Before deleting linked records: the next push archives them in HubSpot."""
         linked = self.filtered(lambda r: r.hubspot_linked and r.hubspot_id)

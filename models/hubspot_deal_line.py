@@ -63,12 +63,6 @@ class HubspotDealLine(models.Model):
             ("lead_id.hubspot_object_type", "=", "deals"),
         ]
 
-    def unlink(self):
-        """A line deleted in Odoo is deleted in HubSpot at the next push (HubSpot retotals the deal)."""
-        if not self.env.context.get("hubspot_sync"):
-            self._hubspot_leave_tombstones()
-        return super().unlink()
-
     def _hubspot_unlink(self, reason):
         """A line item deleted in HubSpot is deleted from the opportunity too: an unlinked
         line kept there would make the opportunity's total differ from the deal's."""

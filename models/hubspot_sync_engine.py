@@ -106,7 +106,7 @@ class SyncSpec:
     values_hook: str = None  # engine method adding type-specific values (may skip the record)
     runnable_hook: str = None  # account method: does this account sync this type at all?
     push_domain: tuple = ()  # which Odoo records may be pushed, beyond ``domain``
-    outbound_hook: str = None  # engine method adding type-specific HubSpot properties (may skip)
+    outbound_hook: str = None  # engine method adding type-specific HubSpot properties (None: never sent; may skip)
     property_group: str = None  # HubSpot property group of the properties the connector creates
     outbound_properties: tuple = ()  # properties the outbound hook sends (remembered inbound: no echo)
     archive_inactive: bool = True  # an archived Odoo record archives its HubSpot object (else: pushed as is)
@@ -988,6 +988,11 @@ class HubspotSyncEngine(models.AbstractModel):
         if not state.account._deal_stage_allowed(stage.hubspot_id, pipeline.hubspot_id):
             raise SkipRecord(self.env._("deal stage %s is not selected", stage.name))
         props = {"pipeline": pipeline.hubspot_id, "dealstage": stage.hubspot_id}
+        if record.hubspot_line_ids:
+            # HubSpot totals a deal with line items: its amount is never sent (the lines are).
+            for mapping in state.mappings_for("deals"):
+                if mapping.field_name == "expected_revenue":
+                    props.update(dict.fromkeys(mapping.properties))
         if record.won_status == "lost":
             props["closed_lost_reason"] = record.lost_reason_id.name or ""
         return props
@@ -1184,7 +1189,9 @@ class HubspotSyncEngine(models.AbstractModel):
                     props[prop] = value
         if state.spec.outbound_hook:
             for prop, value in getattr(self, state.spec.outbound_hook)(state, record).items():
-                if (value or "") != (last.get(prop) or ""):
+                if value is None:
+                    props.pop(prop, None)  # HubSpot's to compute
+                elif (value or "") != (last.get(prop) or ""):
                     props[prop] = value
         for assoc in state.spec.associations:
             target = record[assoc.field] if assoc.property else None

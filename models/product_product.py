@@ -6,8 +6,3 @@ class ProductProduct(models.Model):
 
     _name = "product.product"
     _inherit = ["product.product", "hubspot.binding.mixin"]
-
-    def unlink(self):
-        """A linked product deleted in Odoo is archived in HubSpot at the next push."""
-        self._hubspot_leave_tombstones()
-        return super().unlink()

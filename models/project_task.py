@@ -63,20 +63,3 @@ class ProjectTask(models.Model):
         self.ensure_one()
         person = self.partner_id if self.partner_id and not self.partner_id.is_company else self.partner_id.browse()
         return self.hubspot_contact_ids | person
-
-    def unlink(self):
-        """A linked task deleted in Odoo: its ticket is archived in HubSpot at the next push."""
-        linked = self.filtered(lambda t: t.hubspot_linked and t.hubspot_id)
-        if linked:
-            self.env["hubspot.tombstone"].sudo().create(
-                [
-                    {
-                        "account_id": t.hubspot_account_id.id,
-                        "object_type": t.hubspot_object_type,
-                        "hubspot_id": t.hubspot_id,
-                        "name": t.display_name,
-                    }
-                    for t in linked
-                ]
-            )
-        return super().unlink()

@@ -107,23 +107,6 @@ class ResPartner(models.Model):
                     )
                 )
 
-    def unlink(self):
-        """A linked partner deleted in Odoo is archived in HubSpot at the next push."""
-        linked = self.filtered(lambda p: p.hubspot_linked and p.hubspot_id)
-        if linked:
-            self.env["hubspot.tombstone"].sudo().create(
-                [
-                    {
-                        "account_id": p.hubspot_account_id.id,
-                        "object_type": p.hubspot_object_type,
-                        "hubspot_id": p.hubspot_id,
-                        "name": p.display_name,
-                    }
-                    for p in linked
-                ]
-            )
-        return super().unlink()
-
     def action_hubspot_import(self):
         """*Import from HubSpot*: re-link this partner (wizard)."""
         self.ensure_one()

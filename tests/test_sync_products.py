@@ -322,6 +322,23 @@ class TestLineItemsOutbound(LineItemsCase):
         self.sync("deals")
         self.assertAlmostEqual(self.opportunity.expected_revenue, self.opportunity.hubspot_lines_total, places=2)
 
+    def test_deal_amount_stays_hubspots_while_it_has_line_items(self):
+        self.configure(deals_direction="both")
+        total = self.amount(self.deal_record)
+        self.opportunity.write({"name": "Two-way deal (renamed)", "expected_revenue": 99})
+        run = self.push("deals")
+        self.assertEqual((run.updated_count, run.failed_count), (1, 0))
+        self.assertEqual(self.remote(self.opportunity)["dealname"], "Two-way deal (renamed)")
+        self.assertAlmostEqual(self.amount(self.deal_record), total, places=2, msg="HubSpot totals the lines")
+
+    def test_deleted_opportunity_takes_its_deal_and_line_items_along(self):
+        self.configure(deals_direction="both")
+        self.opportunity.unlink()
+        self.assertEqual(self.push("deals").archived_count, 1)
+        self.assertEqual(self.push("line_items").archived_count, 1)
+        self.assertIsNone(self.state.find("deals", self.deal_record["id"]))
+        self.assertIsNone(self.state.find("line_items", self.first_item["id"]))
+
     def test_lines_added_before_the_opportunity_was_linked_are_pushed(self):
         local = self.env["crm.lead"].create({"name": "Linked later", "type": "opportunity"})
         line = self.env["hubspot.deal.line"].create({"lead_id": local.id, "name": "Early line", "price_unit": 7})
