@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 HUBSPOT_OBJECT_TYPES = [
     ("companies", "Company"),
@@ -53,6 +54,10 @@ class HubspotBindingMixin(models.AbstractModel):
     )
     hubspot_synced_at = fields.Datetime(string="Last Synced", copy=False, readonly=True)
     hubspot_url = fields.Char(string="HubSpot URL", compute="_compute_hubspot_url")
+    hubspot_master_fields = fields.Char(
+        compute="_compute_hubspot_master_fields",
+        help="Fields HubSpot owns on this linked record (read-only in Odoo).",
+    )
 
     _hubspot_binding_unique = models.Constraint(
         "UNIQUE(hubspot_account_id, hubspot_object_type, hubspot_id)",
@@ -68,6 +73,64 @@ class HubspotBindingMixin(models.AbstractModel):
                 if account and record.hubspot_id
                 else False
             )
+
+    @api.depends("hubspot_linked", "hubspot_account_id", "hubspot_object_type")
+    def _compute_hubspot_master_fields(self):
+        masters = self._hubspot_master_field_map()
+        for record in self:
+            key = (record.hubspot_account_id.id, record.hubspot_object_type)
+            names = masters.get(key, ()) if record.hubspot_linked else ()
+            record.hubspot_master_fields = ",".join(sorted(names))
+
+    def _hubspot_master_field_map(self):
+        """``{(account id, object type): {field names HubSpot owns}}`` for these records
+        (the fields mapped with the rule "always HubSpot")."""
+        linked = self.filtered("hubspot_linked")
+        if not linked:
+            return {}
+        mappings = (
+            self.env["hubspot.field.mapping"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "in", linked.hubspot_account_id.ids),
+                    ("object_type", "in", list(set(linked.mapped("hubspot_object_type")))),
+                    ("rule", "=", "hubspot"),
+                ]
+            )
+        )
+        found = {}
+        for mapping in mappings:
+            found.setdefault((mapping.account_id.id, mapping.object_type), set()).update(mapping._odoo_field_names())
+        return found
+
+    def write(self, vals):
+        if not self.env.context.get("hubspot_sync") and any(self._ids):
+            self._hubspot_check_master_fields(vals)
+        return super().write(vals)
+
+    def _hubspot_check_master_fields(self, vals):
+        """HubSpot is the master of some fields of linked records: refuse edits."""
+        masters = self._hubspot_master_field_map()
+        if not masters:
+            return
+        for record in self.filtered("hubspot_linked"):
+            owned = masters.get((record.hubspot_account_id.id, record.hubspot_object_type), set())
+            changed = [
+                name
+                for name in owned & set(vals) - {"ref"}
+                if record._fields[name].convert_to_write(record[name], record) != vals[name]
+            ]
+            if changed:
+                labels = ", ".join(record._fields[name].get_description(self.env)["string"] for name in sorted(changed))
+                raise UserError(
+                    self.env._(
+                        "“%(record)s” is synced from HubSpot, which owns: %(fields)s. Change it in HubSpot, "
+                        "or use “Remove HubSpot link” to edit it in Odoo.",
+                        record=record.display_name,
+                        fields=labels,
+                    )
+                )
 
     @api.model
     def _hubspot_push_domain(self, account):

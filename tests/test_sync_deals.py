@@ -2,6 +2,7 @@
 
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..hubspot import HubSpotConnectionError
@@ -168,6 +169,26 @@ class TestDealsInbound(InboundCase):
         self.assertEqual(lead.partner_id, self.partner(buyer, "contacts"))
         self.assertEqual(lead.partner_id.parent_id, self.partner(self.acme))
         self.assertFalse(pending.followers_pending)
+
+    def test_fields_hubspot_owns_are_read_only_on_linked_opportunities(self):
+        self.configure(deal_stage_filter="all")
+        self.account.mapping_ids.filtered(
+            lambda m: m.object_type == "deals" and m.field_name == "name"
+        ).rule = "hubspot"
+        record = self.deal("Owned by HubSpot", "contractsent", amount="10")
+        self.sync("deals")
+        lead = self.lead(record)
+        self.assertEqual(lead.hubspot_master_fields, "name")
+        with self.assertRaisesRegex(UserError, "synced from HubSpot, which owns: Opportunity"):
+            lead.name = "Edited in Odoo"
+        lead.expected_revenue = 20  # a two-way field stays editable
+        self.state.advance(seconds=5)
+        self.state.update_record("deals", record["id"], {"dealname": "Renamed in HubSpot"})
+        self.sync("deals")
+        self.assertEqual(lead.name, "Renamed in HubSpot", "the sync itself may write it")
+        lead.action_hubspot_unlink()
+        lead.name = "Now Odoo's"
+        self.assertEqual(lead.name, "Now Odoo's")
 
     # ---------------------------------------------------------- hostile payloads
     def test_unknown_stage_keeps_odoo_stage_and_syncs_the_rest(self):
