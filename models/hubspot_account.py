@@ -1,11 +1,15 @@
+import hashlib
 import logging
-from datetime import timedelta
+import time
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.tools import consteq
+from odoo.tools.misc import hmac as odoo_hmac
 
 from ..hubspot import (
     API_VERSIONS,
@@ -19,6 +23,7 @@ from ..hubspot import (
     HubSpotTimeoutError,
 )
 from ..hubspot.client import DEFAULT_BASE_URL
+from ..hubspot.tokens import AUTHORIZE_URL, OAuthToken, authorize_url
 from .hubspot_binding_mixin import OBJECT_TYPE_IDS
 
 _logger = logging.getLogger(__name__)
@@ -26,6 +31,10 @@ _logger = logging.getLogger(__name__)
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
 OWNER_LOCK = 0x4853_4F57  # advisory lock class of the owner refresh ("HSOW")
 DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
+OAUTH_STATE_SECONDS = 900  # an authorization started more than 15 minutes ago is refused
+# OAuth access tokens live 30 minutes; each Odoo process renews its own (HubSpot's refresh
+# tokens do not rotate), so syncs never write the account row from several workers at once.
+_OAUTH_TOKENS = {}
 # Settings that change what syncs: editable only while the integration is stopped.
 SYNC_SETTINGS = (
     "company_id",
@@ -95,6 +104,17 @@ class HubspotAccount(models.Model):
     oauth_client_secret = fields.Char(string="OAuth Client Secret", groups=ADMIN_GROUP, copy=False)
     oauth_refresh_token = fields.Char(string="OAuth Refresh Token", groups=ADMIN_GROUP, copy=False)
     oauth_token_expires_at = fields.Datetime(string="OAuth Token Expiry", groups=ADMIN_GROUP, copy=False)
+    oauth_authorize_url = fields.Char(
+        string="OAuth Authorization URL",
+        default=AUTHORIZE_URL,
+        groups=ADMIN_GROUP,
+        help="HubSpot's consent page (a local sandbox has its own).",
+    )
+    oauth_scopes = fields.Char(
+        compute="_compute_oauth_scopes",
+        string="OAuth Scopes",
+        help="What “Request permissions” asks HubSpot for, from what this account syncs.",
+    )
     has_access_token = fields.Boolean(compute="_compute_has_access_token", string="Token Set")
 
     api_base_url = fields.Char(
@@ -297,6 +317,11 @@ class HubspotAccount(models.Model):
             else:
                 account.health = "ok"
 
+    @api.depends("sync_companies", "sync_contacts", "sync_deals", "sync_tickets", "sync_products", "sync_line_items")
+    def _compute_oauth_scopes(self):
+        for account in self:
+            account.oauth_scopes = " ".join(account._oauth_scope_list())
+
     def _compute_has_access_token(self):
         # Users who may not read the token may still know whether one is set.
         for account, sudo_account in zip(self, self.sudo(), strict=True):
@@ -372,9 +397,16 @@ class HubspotAccount(models.Model):
         """Fetch the portal's properties and owners."""
         self.ensure_one()
         client = self._get_client()
+        engine = self.env["hubspot.sync.engine"]
         try:
-            for object_type in ("companies", "contacts", "tickets"):
-                self.env["hubspot.property"].sudo()._refresh(self, object_type, client)
+            for object_type in engine._object_models():
+                flag = engine._spec(object_type).enable_flag
+                if object_type not in ("companies", "contacts") and not (flag and self[flag]):
+                    continue
+                try:
+                    self.env["hubspot.property"].sudo()._refresh(self, object_type, client)
+                except HubSpotScopeError:  # the app may not read that object: the rest still refreshes
+                    _logger.info("HubSpot account %s: no access to %s properties; skipped", self.id, object_type)
             self.env["hubspot.owner"].sudo()._refresh(self, client)
             self.env["hubspot.pipeline"].sudo()._refresh(self, client)
         except HubSpotError as error:
@@ -436,6 +468,105 @@ class HubspotAccount(models.Model):
             },
         }
 
+    # ----------------------------------------------------------------- OAuth
+    def action_oauth_authorize(self):
+        """*Request permissions*: send the administrator to HubSpot's consent page; HubSpot
+        sends them back to ``/hubspot/oauth/callback`` with a code and our signed state."""
+        self.ensure_one()
+        account = self.sudo()
+        if not (account.oauth_client_id and account.oauth_client_secret):
+            raise UserError(self.env._("Enter the OAuth app's client ID and client secret first."))
+        url = authorize_url(
+            account.oauth_client_id,
+            self._oauth_redirect_uri(),
+            self._oauth_scope_list(),
+            self._oauth_state(),
+            base_url=account.oauth_authorize_url or AUTHORIZE_URL,
+        )
+        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
+    def _oauth_scope_list(self):
+        scopes = ["oauth", "crm.objects.owners.read"]
+        for object_type in ("companies", "contacts", "deals", "products", "line_items"):
+            if object_type in ("companies", "contacts") or self[f"sync_{object_type}"]:
+                scopes += [f"crm.objects.{object_type}.{a}" for a in ("read", "write")]
+                scopes += [f"crm.schemas.{object_type}.{a}" for a in ("read", "write")]
+        if self.sync_tickets:
+            scopes.append("tickets")
+        return scopes
+
+    def _oauth_redirect_uri(self):
+        return f"{self.get_base_url()}/hubspot/oauth/callback"
+
+    def _oauth_state(self, issued_at=None):
+        """``<account id>.<issued at>.<signature>``: tied to this database's secret."""
+        message = f"{self.id}.{int(issued_at if issued_at is not None else time.time())}"
+        return f"{message}.{odoo_hmac(self.env(su=True), 'hubspot-oauth-state', message)}"
+
+    @api.model
+    def _oauth_account_from_state(self, state):
+        """The account a callback's ``state`` was issued for, or an empty record."""
+        try:
+            account_id, issued_at, signature = (state or "").split(".")
+            account_id, issued_at = int(account_id), int(issued_at)
+        except ValueError:
+            return self.browse()
+        expected = odoo_hmac(self.env(su=True), "hubspot-oauth-state", f"{account_id}.{issued_at}")
+        if not consteq(signature, expected) or not 0 <= time.time() - issued_at <= OAUTH_STATE_SECONDS:
+            return self.browse()
+        return self.browse(account_id).exists()
+
+    def _oauth_complete(self, code):
+        """Trade the code for tokens, store them, then test the connection."""
+        self.ensure_one()
+        account = self.sudo()
+        client = HubSpotClient(
+            base_url=account.api_base_url, api_version=account.api_version, max_retries=0, timeout=15
+        )
+        try:
+            answer = client.oauth_exchange_code(
+                account.oauth_client_id, account.oauth_client_secret, self._oauth_redirect_uri(), code
+            )
+        except HubSpotError as error:
+            _logger.info("HubSpot account %s: OAuth code exchange failed: %s", self.id, error)
+            raise UserError(self._error_message(error)) from None
+        account.write(
+            {
+                "auth_type": "oauth",
+                "access_token": answer["access_token"],
+                "oauth_refresh_token": answer.get("refresh_token") or account.oauth_refresh_token,
+                "oauth_token_expires_at": fields.Datetime.now()
+                + timedelta(seconds=int(answer.get("expires_in") or 1800)),
+            }
+        )
+        _OAUTH_TOKENS.pop((self.env.cr.dbname, self.id), None)
+        self.action_test_connection()
+        self.message_post(body=self.env._("Connected to HubSpot through OAuth (portal %s).", self.portal_id))
+
+    def _oauth_token(self):
+        """This process's self-renewing token provider for the account."""
+        account = self.sudo()
+        if not (account.oauth_client_id and account.oauth_client_secret and account.oauth_refresh_token):
+            raise UserError(self.env._("Click “Request permissions” to connect account “%s” first.", self.name))
+        fingerprint = hashlib.sha256(
+            f"{account.oauth_client_id}|{account.oauth_refresh_token}|{account.api_base_url}".encode()
+        ).hexdigest()
+        key = (self.env.cr.dbname, self.id)
+        cached = _OAUTH_TOKENS.get(key)
+        if cached and cached[0] == fingerprint:
+            return cached[1]
+        expires = account.oauth_token_expires_at
+        token = OAuthToken(
+            account.oauth_client_id,
+            account.oauth_client_secret,
+            account.oauth_refresh_token,
+            access_token=account.access_token,
+            expires_at=(expires - datetime(1970, 1, 1)).total_seconds() if expires else 0.0,
+            redirect_uri=self._oauth_redirect_uri(),
+        )
+        _OAUTH_TOKENS[key] = (fingerprint, token)
+        return token
+
     # ------------------------------------------------------ business logic
     def _get_client(self, **options):
         """A HubSpot client for this account (reads the token as superuser).
@@ -444,11 +575,15 @@ class HubspotAccount(models.Model):
         """
         self.ensure_one()
         account = self.sudo()
-        if not account.access_token:
+        if account.auth_type == "oauth":
+            token = self._oauth_token()
+        elif not account.access_token:
             raise UserError(self.env._("Enter the HubSpot access token of account “%s” first.", self.name))
+        else:
+            token = account.access_token
         return HubSpotClient(
             base_url=account.api_base_url,
-            token=account.access_token,
+            token=token,
             api_version=account.api_version,
             rate_limit=account.rate_limit_per_10s,
             limiter_key=("hubspot.account", self.env.cr.dbname, account.id),

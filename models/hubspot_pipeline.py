@@ -1,4 +1,10 @@
+import logging
+
 from odoo import api, fields, models
+
+from ..hubspot import HubSpotScopeError
+
+_logger = logging.getLogger(__name__)
 
 PIPELINE_TYPES = [("deals", "Deals"), ("tickets", "Tickets")]
 
@@ -60,8 +66,14 @@ class HubspotPipeline(models.Model):
                 p.hubspot_id: p
                 for p in self.search([("account_id", "=", account.id), ("object_type", "=", object_type)])
             }
+            try:
+                rows = client.get_pipelines(object_type)
+            except HubSpotScopeError:
+                # e.g. an app without the tickets scope: its deal pipelines still refresh
+                _logger.info("HubSpot account %s: no access to %s pipelines; skipped", account.id, object_type)
+                continue
             seen = set()
-            for row in client.get_pipelines(object_type):
+            for row in rows:
                 vals = {
                     "name": row.get("label") or row["id"],
                     "sequence": row.get("displayOrder") or 0,

@@ -2,6 +2,7 @@
 
 from odoo.tests import tagged
 
+from ..sandbox.catalog import ALL_SCOPES
 from .test_sync_inbound import InboundCase
 
 
@@ -56,6 +57,15 @@ class TestPipelines(InboundCase):
         self.assertTrue(self.account._deal_stage_allowed("contractsent", "default"))
         self.assertFalse(self.account._deal_stage_allowed("appointmentscheduled"))
         self.assertFalse(self.account._deal_stage_allowed("contractsent", "another-pipeline"))
+
+    def test_an_app_without_the_tickets_scope_still_refreshes_deal_pipelines(self):
+        self.state.tokens["no-tickets-token"] = [s for s in ALL_SCOPES if s != "tickets"]
+        self.account.access_token = "no-tickets-token"
+        pipelines = self.refresh()
+        self.assertTrue(pipelines.filtered(lambda p: p.object_type == "deals"))
+        self.assertFalse(pipelines.filtered(lambda p: p.object_type == "tickets"), "not readable: skipped")
+        self.account.action_refresh_catalogue()  # properties, owners and pipelines: no error either
+        self.assertTrue(self.env["hubspot.property"].search_count([("account_id", "=", self.account.id)]))
 
     def test_catalogue_button_refreshes_pipelines(self):
         self.account.action_refresh_catalogue()
