@@ -97,3 +97,12 @@ class TestOAuthConnection(SandboxMixin, HttpCase):
         self.assertEqual(self.state.call_count("oauth.token"), refreshes + 1, "renewed 5 minutes before expiry")
         renewed = [t for t, issued in self.state.access_tokens.items() if t != first]
         self.assertTrue(renewed, "HubSpot issued a new access token")
+
+    def test_browser_round_trip(self):
+        self.start_tour(
+            f"/odoo/action-hubspot_connector.hubspot_account_action/{self.account.id}",
+            "hubspot_oauth_tour",
+            login="admin",
+        )
+        self.account.invalidate_recordset()
+        self.assertTrue(self.account.sudo().oauth_refresh_token)
