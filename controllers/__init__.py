@@ -1,1 +1,2 @@
 from . import hubspot_oauth
+from . import hubspot_webhook

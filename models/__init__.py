@@ -16,3 +16,4 @@ from . import project_task
 from . import product_template
 from . import product_product
 from . import hubspot_deal_line
+from . import hubspot_webhook_notice

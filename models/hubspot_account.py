@@ -116,6 +116,14 @@ class HubspotAccount(models.Model):
         help="What “Request permissions” asks HubSpot for, from what this account syncs.",
     )
     has_access_token = fields.Boolean(compute="_compute_has_access_token", string="Token Set")
+    webhook_secret = fields.Char(
+        string="Webhook Client Secret",
+        groups=ADMIN_GROUP,
+        copy=False,
+        help="The client secret of the HubSpot app that sends webhooks (its signature key). "
+        "Empty: the OAuth client secret.",
+    )
+    webhook_url = fields.Char(string="Webhook URL", compute="_compute_webhook_url")
 
     api_base_url = fields.Char(
         string="API Base URL",
@@ -321,6 +329,14 @@ class HubspotAccount(models.Model):
     def _compute_oauth_scopes(self):
         for account in self:
             account.oauth_scopes = " ".join(account._oauth_scope_list())
+
+    def _compute_webhook_url(self):
+        for account in self:
+            account.webhook_url = f"{account.get_base_url()}/hubspot/webhook"
+
+    def _webhook_secret(self):
+        account = self.sudo()
+        return account.webhook_secret or account.oauth_client_secret or False
 
     def _compute_has_access_token(self):
         # Users who may not read the token may still know whether one is set.
@@ -729,6 +745,9 @@ class HubspotAccount(models.Model):
 
     def _sync_due(self, object_type):
         self.ensure_one()
+        notices = self.env["hubspot.webhook.notice"].sudo()
+        if notices.search_count([("account_id", "=", self.id), ("object_type", "=", object_type)], limit=1):
+            return True  # HubSpot announced changes: now, whatever the schedule
         runs = [c.last_run_at for c in self.sudo().checkpoint_ids if c.object_type == object_type and c.last_run_at]
         if not runs:
             return True

@@ -465,6 +465,11 @@ class HubspotSyncEngine(models.AbstractModel):
         client = account._get_client()
         state = _RunState(self, account, spec, run, client)
         state.skip_unchanged = bool(checkpoint.full_import_done) and not full
+        notices = (
+            self.env["hubspot.webhook.notice"]
+            .sudo()
+            .search([("account_id", "=", account.id), ("object_type", "=", spec.object_type)])
+        )
         try:
             if account._refresh_owners_if_due(client):
                 self._commit(0)
@@ -488,7 +493,7 @@ class HubspotSyncEngine(models.AbstractModel):
             if batch:
                 newest = self._process_batch(state, batch, newest)
             self._advance(state, checkpoint, newest, final=True)
-            self._check_archived_if_due(state, checkpoint)
+            self._check_archived_if_due(state, checkpoint, force=any(notices.mapped("deletions")))
         except (HubSpotAuthError, HubSpotScopeError, HubSpotDailyLimitError, HubSpotError) as error:
             # What was done stays (every record written is bound, so redoing it
             # creates nothing twice); the next run resumes from the checkpoint.
@@ -498,6 +503,7 @@ class HubspotSyncEngine(models.AbstractModel):
             _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
             return run
         state.flush_counts()
+        notices.unlink()  # what the webhook announced is done (later notices stay for the next run)
         run._finish(client.call_count, message="\n".join(sorted(state.notes)) or None)
         account._notify_run(run)
         self._commit(0)
@@ -1453,9 +1459,10 @@ class HubspotSyncEngine(models.AbstractModel):
         self._import_records(state, state.spec, result.results)
 
     # ---------------------------------------------------------- deletions
-    def _check_archived_if_due(self, state, checkpoint):
+    def _check_archived_if_due(self, state, checkpoint, force=False):
         now = fields.Datetime.now()
-        if checkpoint.last_archive_check_at and now - checkpoint.last_archive_check_at < ARCHIVE_CHECK_INTERVAL:
+        recent = checkpoint.last_archive_check_at and now - checkpoint.last_archive_check_at < ARCHIVE_CHECK_INTERVAL
+        if recent and not force:
             return
         archived = [str(r["id"]) for r in state.client.iter_objects(state.spec.object_type, archived=True)]
         if archived:

@@ -15,3 +15,4 @@ from . import test_sync_tickets
 from . import test_ui
 from . import test_wizards
 from . import test_oauth
+from . import test_webhooks

@@ -1,0 +1,101 @@
+"""Webhooks: HubSpot's signed calls wake the sync of the object types they announce."""
+
+import json
+import time
+from unittest.mock import patch
+
+from odoo.tests import HttpCase, tagged
+
+from ..models.hubspot_webhook_notice import signature_v3
+from .common import SandboxMixin
+
+SECRET = "app-client-secret"
+
+
+@tagged("post_install", "-at_install")
+class TestWebhooks(SandboxMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_sandbox()
+        cls.state = cls.sandbox.state
+        cls.account = cls.env["hubspot.account"].create(
+            {
+                "name": "Webhook portal",
+                "api_base_url": cls.sandbox.url,
+                "access_token": "sandbox-token",
+                "portal_id": "12345678",
+                "sync_interval": "1440",  # daily: only a webhook makes it sync sooner
+                "webhook_secret": SECRET,
+            }
+        )
+        cls.account.state = "running"
+        cls.engine = cls.env["hubspot.sync.engine"]
+
+    def setUp(self):
+        super().setUp()
+        patcher = patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: float("inf"))
+        patcher.start()
+        self.addCleanup(patcher.stop)
+        self.acme = self.state.add_record("companies", {"name": "Acme GmbH", "domain": "acme.example"})
+        self.engine._cron_sync("companies")  # the first import, done
+        self.partner = self.env["res.partner"].search([("hubspot_id", "=", self.acme["id"])])
+
+    def post(self, events, secret=SECRET, age_seconds=0):
+        body = json.dumps(events).encode()
+        url = f"{self.base_url()}/hubspot/webhook"
+        timestamp = str(int((time.time() - age_seconds) * 1000))
+        headers = {
+            "Content-Type": "application/json",
+            "X-HubSpot-Request-Timestamp": timestamp,
+            "X-HubSpot-Signature-v3": signature_v3(secret, "POST", url, body, timestamp),
+        }
+        return self.url_open("/hubspot/webhook", data=body, headers=headers)
+
+    def event(self, subscription_type, object_id, **extra):
+        return dict(
+            {
+                "eventId": 1,
+                "subscriptionId": 7,
+                "portalId": 12345678,
+                "occurredAt": int(time.time() * 1000),
+                "subscriptionType": subscription_type,
+                "objectId": int(object_id),
+                "attemptNumber": 0,
+            },
+            **extra,
+        )
+
+    def test_a_change_in_hubspot_syncs_now_whatever_the_schedule(self):
+        new = self.state.add_record("companies", {"name": "Nordlicht Oy", "domain": "nordlicht.example"})
+        self.engine._cron_sync("companies")
+        self.assertFalse(self.env["res.partner"].search([("hubspot_id", "=", new["id"])]), "daily: not yet")
+        cron = self.env.ref("hubspot_connector.ir_cron_sync_companies")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        response = self.post([self.event("company.creation", new["id"])])
+        self.assertEqual(response.status_code, 204)
+        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers)
+        self.engine._cron_sync("companies")  # what the woken job does
+        self.assertTrue(self.env["res.partner"].search([("hubspot_id", "=", new["id"])]))
+        self.assertFalse(self.env["hubspot.webhook.notice"].search([("account_id", "=", self.account.id)]))
+        self.assertFalse(self.account._sync_due("companies"), "back to the schedule")
+
+    def test_a_deletion_in_hubspot_unlinks_at_once(self):
+        self.state.archive_record("companies", self.acme["id"])
+        self.assertEqual(self.post([self.event("company.deletion", self.acme["id"])]).status_code, 204)
+        self.engine._cron_sync("companies")
+        self.assertEqual((self.partner.hubspot_linked, self.partner.hubspot_unlink_reason), (False, "deleted"))
+        self.assertTrue(self.partner.exists(), "unlinked, never deleted")
+
+    def test_unsigned_forged_or_stale_calls_are_refused(self):
+        events = [self.event("company.propertyChange", self.acme["id"], propertyName="name")]
+        for response in (
+            self.post(events, secret="not-the-secret"),
+            self.post(events, age_seconds=600),
+            self.url_open("/hubspot/webhook", data=json.dumps(events), headers={"Content-Type": "application/json"}),
+            self.post([dict(events[0], portalId=999)]),  # a portal no account syncs
+        ):
+            self.assertEqual(response.status_code, 401)
+        self.assertFalse(self.env["hubspot.webhook.notice"].search([]))
+        self.assertFalse(self.account._sync_due("companies"))
+        self.assertEqual(self.url_open("/hubspot/webhook", data=b"{not json").status_code, 400)
