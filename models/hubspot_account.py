@@ -228,6 +228,17 @@ class HubspotAccount(models.Model):
         required=True,
         help="How often this portal syncs (the sync jobs run every 5 minutes and skip accounts not yet due).",
     )
+    default_user_id = fields.Many2one(
+        "res.users",
+        string="Default Salesperson",
+        domain="[('share', '=', False)]",
+        help="Records created from HubSpot whose owner is no Odoo user (or who have none) get this salesperson.",
+    )
+    team_id = fields.Many2one(
+        "crm.team",
+        string="Sales Team",
+        help="Opportunities created from deals of a pipeline that is not mapped to a sales team join this team.",
+    )
     review_new_companies = fields.Boolean(
         help="New HubSpot companies wait in Pending Companies until a salesperson accepts them."
     )

@@ -851,6 +851,7 @@ class HubspotSyncEngine(models.AbstractModel):
             vals = dict(spec.create_values, **values)
             vals.update(self._binding_values(state, spec, str(record["id"])))
             vals.setdefault("company_id", state.account.company_id.id)
+            self._default_salesperson(state, Model, vals)
             if spec.model == "res.partner":
                 vals["ref"] = str(record["id"])
                 if tag:
@@ -871,6 +872,17 @@ class HubspotSyncEngine(models.AbstractModel):
                     self._record_failed(state, spec, record, error)
         state.count("created", len(created))
         return created
+
+    @staticmethod
+    def _default_salesperson(state, Model, vals):
+        """A new record without a salesperson (its HubSpot owner is no Odoo user) gets the account's."""
+        user = state.account.default_user_id
+        if not user:
+            return
+        if "user_id" in Model._fields and not vals.get("user_id"):
+            vals["user_id"] = user.id
+        elif "user_ids" in Model._fields and not any(cmd[2] for cmd in vals.get("user_ids") or () if len(cmd) > 2):
+            vals["user_ids"] = [Command.set(user.ids)]
 
     def _queue_for_review(self, state, spec, record, values):
         result = self.env["hubspot.pending.company"]._queue(state.account, record, values)
@@ -969,6 +981,8 @@ class HubspotSyncEngine(models.AbstractModel):
             extra["stage_id"] = stage.crm_stage_id.id
         if stage.pipeline_id.team_id:
             extra["team_id"] = stage.pipeline_id.team_id.id
+        elif not existing and state.account.team_id:
+            extra["team_id"] = state.account.team_id.id
         if stage.outcome == "lost":
             extra["lost_reason_id"] = state.cache.lost_reason(props.get("closed_lost_reason"))
         else:

@@ -190,6 +190,16 @@ class TestDealsInbound(InboundCase):
         lead.name = "Now Odoo's"
         self.assertEqual(lead.name, "Now Odoo's")
 
+    def test_account_defaults_for_team_and_salesperson(self):
+        team = self.env["crm.team"].create({"name": "HubSpot inbound"})
+        seller = self.env["res.users"].create({"name": "Default Seller", "login": "default_seller"})
+        self.configure(deal_stage_filter="all", team_id=team.id, default_user_id=seller.id)
+        record = self.deal("Unowned", "contractsent", hubspot_owner_id="987654")  # an owner with no Odoo user
+        self.sync("deals")
+        lead = self.lead(record)
+        self.assertEqual((lead.team_id, lead.user_id), (team, seller))
+        self.assertEqual(lead.partner_id.user_id, seller, "the company imported on the way too")
+
     # ---------------------------------------------------------- hostile payloads
     def test_unknown_stage_keeps_odoo_stage_and_syncs_the_rest(self):
         proposal = self.env["crm.stage"].create({"name": "Proposal"})
