@@ -7,6 +7,14 @@ from ..hubspot import HubSpotScopeError
 _logger = logging.getLogger(__name__)
 
 PIPELINE_TYPES = [("deals", "Deals"), ("tickets", "Tickets")]
+PIPELINE_LOCK = 0x4853_5049  # advisory lock class of the pipeline refresh ("HSPI")
+
+
+def _write_changed(record, vals):
+    """Write only the values that differ (a refresh that finds nothing new writes nothing)."""
+    changed = {name: value for name, value in vals.items() if record[name] != value}
+    if changed:
+        record.write(changed)
 
 
 class HubspotPipeline(models.Model):
@@ -57,11 +65,18 @@ class HubspotPipeline(models.Model):
         checkpoints.write({"last_modified_ms": False, "last_modified_at": False})
 
     @api.model
-    def _refresh(self, account, client):
-        """Fetch the portal's deal and ticket pipelines (2 API calls). Pipelines or stages
-        gone from HubSpot are marked archived, never deleted (mappings stay). New stages get
-        an Odoo stage suggested by exact label; nothing is ever created in Odoo."""
+    def _refresh(self, account, client, object_types=None):
+        """Fetch the portal's deal and ticket pipelines (1 API call per type). Pipelines or
+        stages gone from HubSpot are marked archived, never deleted (mappings stay). New
+        stages get an Odoo stage suggested by exact label; nothing is ever created in Odoo.
+
+        Only what changed is written, under a transaction lock per account: the deals and
+        tickets jobs refresh at the same time, and the caller commits right after."""
+        self.env.flush_all()
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", (PIPELINE_LOCK, account.id))
         for object_type, _label in PIPELINE_TYPES:
+            if object_types and object_type not in object_types:
+                continue
             existing = {
                 p.hubspot_id: p
                 for p in self.search([("account_id", "=", account.id), ("object_type", "=", object_type)])
@@ -81,7 +96,7 @@ class HubspotPipeline(models.Model):
                 }
                 pipeline = existing.get(str(row["id"]))
                 if pipeline:
-                    pipeline.write(vals)
+                    _write_changed(pipeline, vals)
                 else:
                     pipeline = self.create(
                         dict(vals, account_id=account.id, object_type=object_type, hubspot_id=str(row["id"]))
@@ -89,9 +104,9 @@ class HubspotPipeline(models.Model):
                 seen.add(pipeline.hubspot_id)
                 pipeline.stage_ids._sync_stages(pipeline, row.get("stages") or [])
             for hubspot_id, pipeline in existing.items():
-                if hubspot_id not in seen:
+                if hubspot_id not in seen and not pipeline.archived:
                     pipeline.archived = True
-                    pipeline.stage_ids.archived = True
+                    pipeline.stage_ids.filtered(lambda s: not s.archived).archived = True
 
 
 class HubspotPipelineStage(models.Model):
@@ -150,13 +165,13 @@ class HubspotPipelineStage(models.Model):
             }
             stage = existing.get(str(row["id"]))
             if stage:
-                stage.write(vals)
+                _write_changed(stage, vals)
             else:
                 stage = self.create(dict(vals, pipeline_id=pipeline.id, hubspot_id=str(row["id"])))
                 stage._suggest_odoo_stage()
             seen.add(stage.hubspot_id)
         for hubspot_id, stage in existing.items():
-            if hubspot_id not in seen:
+            if hubspot_id not in seen and not stage.archived:
                 stage.archived = True
 
     def _suggest_odoo_stage(self):

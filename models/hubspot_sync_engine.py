@@ -474,7 +474,8 @@ class HubspotSyncEngine(models.AbstractModel):
             if account._refresh_owners_if_due(client):
                 self._commit(0)
             if spec.object_type in ("deals", "tickets"):
-                self.env["hubspot.pipeline"].sudo()._refresh(account, client)
+                self.env["hubspot.pipeline"].sudo()._refresh(account, client, [spec.object_type])
+                self._commit(0)  # releases the refresh's lock at once
             self._retry_open_errors(state)
             if spec.review:
                 self._import_accepted_companies_records(state)

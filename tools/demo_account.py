@@ -16,8 +16,19 @@ else:
     account = Account.create(values)
 account.action_test_connection()
 if account.state != "running":
-    # The demo shows the pending queue too; deals of accepted companies follow them.
-    account.write({"review_new_companies": True, "deal_stage_filter": "all"})
+    # What an admin maps once: each ticket pipeline to a project whose stages are named
+    # like its statuses (the pipeline refresh then suggests them by label).
+    Pipeline = env["hubspot.pipeline"]  # noqa: F821
+    Pipeline._refresh(account, account._get_client())
+    for pipeline in account.pipeline_ids.filtered(lambda p: p.object_type == "tickets" and not p.project_id):
+        project = env["project.project"].create({"name": f"HubSpot: {pipeline.name}"})  # noqa: F821
+        for status in pipeline.stage_ids:
+            status.task_stage_id = env["project.task.type"].create(  # noqa: F821
+                {"name": status.name, "project_ids": [(4, project.id)]}
+            )
+        pipeline.project_id = project
+    # The demo shows the pending queue too; deals and tickets of accepted companies follow them.
+    account.write({"review_new_companies": True, "deal_stage_filter": "all", "sync_tickets": True})
     account.action_start()  # the sync jobs import the portal in the next minute
 env.cr.commit()  # noqa: F821
 sys_msg = f"   account {account.name!r}: portal {account.portal_id} at {account.api_base_url}\n"
