@@ -142,6 +142,19 @@ class HubspotBindingMixin(models.AbstractModel):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "url": self.hubspot_url, "target": "new"}
 
+    def action_hubspot_import(self):
+        """*Import from HubSpot*: (re-)link this record to a HubSpot record and sync it (wizard)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Import from HubSpot"),
+            "res_model": "hubspot.import.record",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_record_ref": f"{self._name},{self.id}"},
+        }
+
     def action_hubspot_unlink(self):
         """*Remove HubSpot link*: the record stays, stops syncing, becomes editable."""
         self._hubspot_unlink("manual")

@@ -42,14 +42,3 @@ class ResPartner(models.Model):
     def _compute_hubspot_domain(self):
         for partner in self:
             partner.hubspot_domain = domain_of(partner.website)
-
-    def action_hubspot_import(self):
-        """*Import from HubSpot*: re-link this partner (wizard)."""
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "hubspot.import.record",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_partner_id": self.id},
-        }

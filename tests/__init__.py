@@ -5,6 +5,7 @@ from . import test_client_sandbox
 from . import test_connection
 from . import test_install
 from . import test_pipelines
+from . import test_relink
 from . import test_sandbox
 from . import test_sandbox_core
 from . import test_sync_deals

@@ -8,20 +8,39 @@ from ..hubspot import HubSpotError, HubSpotNotFoundError, record_modified_at
 _logger = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 20
+# The HubSpot object types each synced model links to.
+MODEL_TYPES = {
+    "res.partner": ("companies", "contacts"),
+    "crm.lead": ("deals",),
+    "project.task": ("tickets",),
+}
 # What the search asks HubSpot for, per object type.
 SEARCH_PROPERTIES = {
     "companies": ["name", "domain", "city", "hs_lastmodifieddate"],
     "contacts": ["firstname", "lastname", "email", "company", "lastmodifieddate"],
+    "deals": ["dealname", "amount", "pipeline", "dealstage", "hs_lastmodifieddate"],
+    "tickets": ["subject", "hs_pipeline", "hs_pipeline_stage", "hs_lastmodifieddate"],
 }
+# The name property of the types searched by the words of their name, and where their stage is.
+NAME_PROPERTY = {"deals": "dealname", "tickets": "subject"}
+STAGE_PROPERTIES = {"deals": ("pipeline", "dealstage"), "tickets": ("hs_pipeline", "hs_pipeline_stage")}
+MAX_FILTERS = 6  # HubSpot's limit of filters per filter group
 
 
 class HubspotImportRecord(models.TransientModel):
-    """*Import from HubSpot*: link a partner to a HubSpot record (again) and sync it."""
+    """*Import from HubSpot*: link a synced record (partner, opportunity, task) to a
+    HubSpot record (again) and sync it."""
 
     _name = "hubspot.import.record"
-    _description = "Import a Partner from HubSpot"
+    _description = "Import a Record from HubSpot"
 
-    partner_id = fields.Many2one("res.partner", required=True, readonly=True)
+    record_ref = fields.Reference(
+        [("res.partner", "Partner"), ("crm.lead", "Opportunity"), ("project.task", "Task")],
+        string="Record",
+        required=True,
+        readonly=True,
+    )
+    res_model = fields.Char(compute="_compute_res_model")
     account_id = fields.Many2one(
         "hubspot.account",
         string="HubSpot Account",
@@ -31,7 +50,7 @@ class HubspotImportRecord(models.TransientModel):
         required=True,
     )
     object_type = fields.Selection(
-        [("companies", "Company"), ("contacts", "Contact")],
+        [("companies", "Company"), ("contacts", "Contact"), ("deals", "Deal"), ("tickets", "Ticket")],
         string="HubSpot Object",
         compute="_compute_object_type",
         store=True,
@@ -50,42 +69,53 @@ class HubspotImportRecord(models.TransientModel):
     searched = fields.Boolean(readonly=True)
     line_ids = fields.One2many("hubspot.import.record.line", "wizard_id", string="Results", readonly=True)
 
-    @api.depends("partner_id")
+    @api.depends("record_ref")
+    def _compute_res_model(self):
+        for wizard in self:
+            wizard.res_model = wizard.record_ref._name if wizard.record_ref else False
+
+    @api.depends("record_ref")
     def _compute_account_id(self):
         Account = self.env["hubspot.account"]
         for wizard in self:
-            account = wizard.partner_id.hubspot_account_id
+            record = wizard.record_ref
+            account = record.hubspot_account_id if record else Account
             if not account:
-                company = wizard.partner_id.company_id or self.env.company
+                company = (record and "company_id" in record._fields and record.company_id) or self.env.company
                 accounts = Account.search([("company_id", "=", company.id)]) or Account.search([])
                 running = accounts.filtered(lambda a: a.state == "running")
                 account = (running if len(running) == 1 else accounts)[:1]
             wizard.account_id = account
 
-    @api.depends("partner_id")
+    @api.depends("record_ref")
     def _compute_object_type(self):
         for wizard in self:
-            partner = wizard.partner_id
-            if partner.hubspot_object_type in ("companies", "contacts"):
-                wizard.object_type = partner.hubspot_object_type
+            record = wizard.record_ref
+            types = MODEL_TYPES.get(record._name, ()) if record else ()
+            if record and record.hubspot_object_type in types:
+                wizard.object_type = record.hubspot_object_type
+            elif record and record._name == "res.partner":
+                wizard.object_type = "companies" if record.is_company else "contacts"
             else:
-                wizard.object_type = "companies" if partner.is_company else "contacts"
+                wizard.object_type = types[0] if types else False
 
-    @api.depends("partner_id")
+    @api.depends("record_ref")
     def _compute_mode(self):
         for wizard in self:
-            wizard.hubspot_id = wizard.partner_id.hubspot_id
-            wizard.mode = "id" if wizard.partner_id.hubspot_id else "search"
+            hubspot_id = wizard.record_ref.hubspot_id if wizard.record_ref else False
+            wizard.hubspot_id = hubspot_id
+            wizard.mode = "id" if hubspot_id else "search"
 
-    @api.depends("partner_id", "object_type")
+    @api.depends("record_ref", "object_type")
     def _compute_search_term(self):
         for wizard in self:
-            partner = wizard.partner_id
-            if wizard.object_type == "companies":
-                term = partner.hubspot_domain
-            else:
-                term = partner.email_normalized or partner.email
-            wizard.search_term = term or partner.name
+            record = wizard.record_ref
+            term = False
+            if record and wizard.object_type == "companies":
+                term = record.hubspot_domain
+            elif record and wizard.object_type == "contacts":
+                term = record.email_normalized or record.email
+            wizard.search_term = term or (record.name if record else False)
 
     # ------------------------------------------------------------- actions
     def action_search(self):
@@ -104,11 +134,13 @@ class HubspotImportRecord(models.TransientModel):
             )
         except HubSpotError as error:
             raise UserError(self.account_id._error_message(error)) from None
+        results = body.get("results") or []
+        stages = self._stage_labels()
         self.line_ids.unlink()
         self.write(
             {
                 "searched": True,
-                "line_ids": [(0, 0, self._line_values(record)) for record in body.get("results") or []],
+                "line_ids": [(0, 0, self._line_values(record, stages)) for record in results],
             }
         )
         return self._reopen()
@@ -124,6 +156,11 @@ class HubspotImportRecord(models.TransientModel):
     # ------------------------------------------------------------- helpers
     def _filter_groups(self, term):
         """HubSpot search filters: exact domain/email when the term is one, else by name."""
+        if self.object_type in NAME_PROPERTY:
+            # Every word of the name (a deal or ticket name is rarely one word).
+            words = term.split()[:MAX_FILTERS]
+            prop = NAME_PROPERTY[self.object_type]
+            return [{"filters": [{"propertyName": prop, "operator": "CONTAINS_TOKEN", "value": w} for w in words]}]
         if self.object_type == "companies":
             if "." in term and " " not in term and "@" not in term:
                 return [{"filters": [{"propertyName": "domain", "operator": "EQ", "value": term.lower()}]}]
@@ -136,9 +173,30 @@ class HubspotImportRecord(models.TransientModel):
             for prop in ("firstname", "lastname")
         ]
 
-    def _line_values(self, record):
+    def _stage_labels(self):
+        """``{(pipeline id, stage id): label}`` of the cached stages of the wizard's type."""
+        if self.object_type not in STAGE_PROPERTIES:
+            return {}
+        stages = (
+            self.env["hubspot.pipeline.stage"]
+            .sudo()
+            .search([("account_id", "=", self.account_id.id), ("object_type", "=", self.object_type)])
+        )
+        return {(s.pipeline_id.hubspot_id, s.hubspot_id): s.name for s in stages}
+
+    def _line_values(self, record, stages=None):
         props = record.get("properties") or {}
-        if self.object_type == "companies":
+        stage = amount = False
+        if self.object_type in NAME_PROPERTY:
+            name = props.get(NAME_PROPERTY[self.object_type])
+            pipeline_prop, stage_prop = STAGE_PROPERTIES[self.object_type]
+            stage_id = props.get(stage_prop)
+            stage = (stages or {}).get((str(props.get(pipeline_prop) or ""), str(stage_id or ""))) or stage_id
+            try:
+                amount = float(props.get("amount") or 0.0)
+            except ValueError:
+                amount = 0.0
+        elif self.object_type == "companies":
             name = props.get("name") or props.get("domain")
         else:
             name = " ".join(p for p in (props.get("firstname"), props.get("lastname")) if p) or props.get("email")
@@ -148,6 +206,8 @@ class HubspotImportRecord(models.TransientModel):
             "domain": props.get("domain"),
             "email": props.get("email"),
             "city": props.get("city") or props.get("company"),
+            "amount": amount,
+            "stage": stage,
             "modified_at": record_modified_at(self.object_type, record),
         }
 
@@ -163,54 +223,115 @@ class HubspotImportRecord(models.TransientModel):
         }
 
     def _link(self, hubspot_id):
-        """Bind the partner to HubSpot record ``hubspot_id`` and sync it once."""
+        """Bind the record to HubSpot record ``hubspot_id`` and sync it once."""
         self.ensure_one()
-        partner, account, object_type = self.partner_id, self.account_id, self.object_type
-        if not partner.has_access("write"):
+        record, account, object_type = self.record_ref, self.account_id, self.object_type
+        if not record or not record.exists():
+            raise UserError(self.env._("The record to link no longer exists."))
+        if not record.has_access("write"):
             raise UserError(
                 self.env._(
-                    "Linking “%s” to HubSpot changes the partner, which your access rights do not allow.",
-                    partner.display_name,
+                    "Linking “%s” to HubSpot changes it, which your access rights do not allow.",
+                    record.display_name,
                 )
             )
-        if (object_type == "companies") != bool(partner.is_company):
-            raise UserError(
-                self.env._("A company links to a HubSpot company, a person to a HubSpot contact.")
-                if partner.is_company
-                else self.env._("A person links to a HubSpot contact, a company to a HubSpot company.")
-            )
+        self._check_record(record)
+        # The other record may be one the user cannot see (e.g. another salesperson's opportunity).
         other = (
-            self.env["res.partner"]
+            self.env[record._name]
+            .sudo()
             .with_context(active_test=False)
             .search(
                 [
                     ("hubspot_account_id", "=", account.id),
                     ("hubspot_object_type", "=", object_type),
                     ("hubspot_id", "=", hubspot_id),
-                    ("id", "!=", partner.id),
+                    ("id", "!=", record.id),
                 ],
                 limit=1,
             )
         )
         if other:
+            other = other.with_env(self.env)
             raise UserError(
                 self.env._(
-                    "HubSpot record %(id)s is already linked to “%(partner)s”. Remove that link first "
-                    "(HubSpot tab of that partner) if this partner is the right one.",
+                    "HubSpot record %(id)s is already linked to “%(record)s”. Remove that link first "
+                    "(HubSpot tab of that record) if this one is the right one.",
                     id=hubspot_id,
-                    partner=other.display_name,
+                    record=other.display_name,
+                )
+                if other.has_access("read")
+                else self.env._(
+                    "HubSpot record %s is already linked to another record, which you cannot see. Ask your "
+                    "HubSpot administrator to remove that link first if this one is the right one.",
+                    hubspot_id,
                 )
             )
         client = account._get_client(max_retries=1, timeout=20)
         try:
-            record = client.get_object(object_type, hubspot_id, properties=account._properties_to_read(object_type))
+            remote = client.get_object(object_type, hubspot_id, properties=account._properties_to_read(object_type))
+            self._check_remote(remote, client)
         except HubSpotNotFoundError:
             raise UserError(
                 self.env._("HubSpot has no %(type)s with ID %(id)s.", type=self._object_label(), id=hubspot_id)
             ) from None
         except HubSpotError as error:
             raise UserError(account._error_message(error)) from None
-        if account._is_excluded_record(record) and object_type == "companies":
+        record._hubspot_bind(account, object_type, str(remote["id"]), record_modified_at(object_type, remote))
+        try:
+            self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [remote])
+        except HubSpotError as error:
+            raise UserError(account._error_message(error)) from None
+        if not record.hubspot_linked:
+            # The sync settings keep it out (e.g. its company is excluded): the link is undone.
+            reason = dict(record._fields["hubspot_unlink_reason"]._description_selection(self.env))
+            raise UserError(
+                self.env._(
+                    "HubSpot %(type)s %(id)s does not sync with this account's settings (%(reason)s).",
+                    type=self._object_label(),
+                    id=remote["id"],
+                    reason=reason.get(record.hubspot_unlink_reason, ""),
+                )
+            )
+        record.message_post(
+            body=self.env._(
+                "Linked to HubSpot %(type)s %(id)s by %(user)s.",
+                type=self._object_label(),
+                id=remote["id"],
+                user=self.env.user.name,
+            )
+        )
+        _logger.info(
+            "HubSpot account %s: %s %s linked to %s %s", account.id, record._name, record.id, object_type, remote["id"]
+        )
+        return {"type": "ir.actions.act_window_close"}
+
+    def _check_record(self, record):
+        """The Odoo record can be this HubSpot object type."""
+        object_type = self.object_type
+        if object_type not in MODEL_TYPES.get(record._name, ()):
+            raise UserError(
+                self.env._(
+                    "“%(record)s” cannot be linked to a HubSpot %(type)s.",
+                    record=record.display_name,
+                    type=self._object_label(),
+                )
+            )
+        if record._name == "res.partner" and (object_type == "companies") != bool(record.is_company):
+            raise UserError(
+                self.env._("A company links to a HubSpot company, a person to a HubSpot contact.")
+                if record.is_company
+                else self.env._("A person links to a HubSpot contact, a company to a HubSpot company.")
+            )
+        if record._name == "crm.lead" and record.type != "opportunity":
+            raise UserError(self.env._("Only opportunities link to HubSpot deals: convert the lead first."))
+
+    def _check_remote(self, remote, client):
+        """The HubSpot record syncs under the account's settings: refuse now, with the reason,
+        rather than link a record the sync would unlink at once."""
+        account, object_type, hubspot_id = self.account_id, self.object_type, remote["id"]
+        props = remote.get("properties") or {}
+        if object_type == "companies" and account._is_excluded_record(remote):
             raise UserError(
                 self.env._(
                     "HubSpot company %(id)s is excluded from the sync (property %(prop)s); change it in HubSpot first.",
@@ -218,23 +339,45 @@ class HubspotImportRecord(models.TransientModel):
                     prop=account.exclude_property,
                 )
             )
-        partner._hubspot_bind(account, object_type, str(record["id"]), record_modified_at(object_type, record))
-        try:
-            self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [record])
-        except HubSpotError as error:
-            raise UserError(account._error_message(error)) from None
-        partner.message_post(
-            body=self.env._(
-                "Linked to HubSpot %(type)s %(id)s by %(user)s.",
-                type=self._object_label(),
-                id=record["id"],
-                user=self.env.user.name,
+        if object_type not in STAGE_PROPERTIES:
+            return
+        pipeline_id, stage_id = (str(props.get(p) or "") for p in STAGE_PROPERTIES[object_type])
+        stage = self._cached_stage(pipeline_id, stage_id)
+        if not stage:  # a pipeline or stage HubSpot added since the last refresh
+            self.env["hubspot.pipeline"].sudo()._refresh(account, client)
+            stage = self._cached_stage(pipeline_id, stage_id)
+        if object_type == "deals" and not account._deal_stage_allowed(stage_id, pipeline_id):
+            raise UserError(
+                self.env._(
+                    "HubSpot deal %(id)s is in stage “%(stage)s”, which the account's deal-stage filter does not "
+                    "sync. Select that stage in the account's settings first.",
+                    id=hubspot_id,
+                    stage=stage.name or stage_id,
+                )
+            )
+        if object_type == "tickets" and not stage.pipeline_id.project_id:
+            raise UserError(
+                self.env._(
+                    "Tickets of pipeline “%s” do not sync: choose its project under HubSpot > Configuration > "
+                    "Pipelines first.",
+                    stage.pipeline_id.name or pipeline_id,
+                )
+            )
+
+    def _cached_stage(self, pipeline_id, stage_id):
+        return (
+            self.env["hubspot.pipeline.stage"]
+            .sudo()
+            .search(
+                [
+                    ("account_id", "=", self.account_id.id),
+                    ("object_type", "=", self.object_type),
+                    ("pipeline_id.hubspot_id", "=", pipeline_id),
+                    ("hubspot_id", "=", stage_id),
+                ],
+                limit=1,
             )
         )
-        _logger.info(
-            "HubSpot account %s: partner %s linked to %s %s", account.id, partner.id, object_type, record["id"]
-        )
-        return {"type": "ir.actions.act_window_close"}
 
     def _object_label(self):
         return dict(self._fields["object_type"]._description_selection(self.env)).get(self.object_type, "")
@@ -251,6 +394,8 @@ class HubspotImportRecordLine(models.TransientModel):
     domain = fields.Char(readonly=True)
     email = fields.Char(readonly=True)
     city = fields.Char(string="City / Company", readonly=True)
+    amount = fields.Float(readonly=True)
+    stage = fields.Char(string="Stage / Status", readonly=True)
     modified_at = fields.Datetime(string="Last Modified", readonly=True)
 
     def action_link(self):
