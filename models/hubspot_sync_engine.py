@@ -791,7 +791,10 @@ class HubspotSyncEngine(models.AbstractModel):
         remote_at = self._remote_modified_at(spec, record)
         if not (existing and existing.hubspot_synced_at and existing.write_date and remote_at):
             return False
-        return existing.write_date > existing.hubspot_synced_at and existing.write_date > remote_at
+        # Whole seconds on every side: the sync's own write (same second as its hubspot_synced_at,
+        # which Odoo keeps in whole seconds) must not look like a later edit in Odoo.
+        written = existing.write_date.replace(microsecond=0)
+        return written > existing.hubspot_synced_at and written > remote_at
 
     def _fallback_name(self, spec, props, record):
         for prop in spec.name_fallbacks:

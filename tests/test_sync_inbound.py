@@ -252,6 +252,22 @@ class TestInboundRules(InboundCase):
         self.sync()
         self.assertEqual(partner.phone, "+1 local", "two-way: the newer Odoo edit wins")
 
+    def test_the_syncs_own_write_is_no_odoo_edit(self):
+        # Odoo keeps hubspot_synced_at in whole seconds but write_date to the microsecond: the
+        # sync's own write, later in that same second, must not count as a newer Odoo edit.
+        self.state.freeze("2026-11-20T10:00:00Z")
+        acme = self.hs_company("Acme", phone="+1 555")
+        self.sync()
+        partner = self.partner(acme)
+        partner.hubspot_synced_at = "2026-11-20 10:00:05"
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE res_partner SET write_date = '2026-11-20 10:00:05.700' WHERE id = %s", [partner.id])
+        partner.invalidate_recordset()
+        self.state.advance(seconds=5)  # HubSpot's change in that same second: a tie goes to HubSpot
+        self.state.update_record("companies", acme["id"], {"phone": "+1 666"})
+        self.sync()
+        self.assertEqual(partner.phone, "+1 666")
+
     def test_deleted_in_hubspot_unlinks(self):
         acme = self.hs_company("Acme")
         self.sync()
