@@ -20,3 +20,11 @@ printf '[options]\naddons_path = %s,%s\n' "$ODOO_ADDONS" "$work/addons" > "$work
 mkdir -p "$here/i18n"
 cp "$work/addons/hubspot_connector/i18n/hubspot_connector.pot" "$here/i18n/"
 echo "== $(grep -c '^msgid ' "$here/i18n/hubspot_connector.pot") terms in i18n/hubspot_connector.pot"
+# Translations follow the template (new terms appear untranslated, old ones keep their text).
+if command -v msgmerge >/dev/null; then
+  for po in "$here"/i18n/*.po; do
+    [ -e "$po" ] && msgmerge --quiet --update --backup=none --no-fuzzy-matching "$po" "$here/i18n/hubspot_connector.pot"
+  done
+else
+  echo "== msgmerge (gettext) is not installed: i18n/*.po were not updated"
+fi
