@@ -3,6 +3,8 @@ from odoo.tests import new_test_user, tagged
 
 from .common import TOKEN, HubSpotCase
 
+SECRETS = ["access_token", "oauth_client_secret", "oauth_refresh_token", "webhook_secret"]
+
 
 @tagged("post_install", "-at_install")
 class TestAccess(HubSpotCase):
@@ -21,8 +23,18 @@ class TestAccess(HubSpotCase):
     def test_user_does_not_get_token_through_the_form(self):
         view = self.env["hubspot.account"].with_user(self.hs_user).get_views([(False, "form")])
         arch = view["views"]["form"]["arch"]
-        self.assertNotIn('name="access_token"', arch)
-        self.assertNotIn('name="oauth_client_secret"', arch)
+        for secret in SECRETS:
+            self.assertNotIn(f'name="{secret}"', arch)
+
+    def test_every_secret_is_for_administrators_only(self):
+        self.account.write({name: f"{name}-value" for name in SECRETS})
+        account = self.account.with_user(self.hs_user)
+        for secret in SECRETS:
+            with self.assertRaises(AccessError, msg=secret):
+                account.read([secret])
+            self.assertNotIn(secret, account.fields_get())
+        admin = self.account.with_user(self.hs_admin)
+        self.assertEqual(admin.read(SECRETS)[0]["webhook_secret"], "webhook_secret-value")
 
     def test_admin_reads_and_writes_token(self):
         account = self.account.with_user(self.hs_admin)
