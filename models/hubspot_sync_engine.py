@@ -346,9 +346,8 @@ class _ConvertCache:
         self._states = {}
         self._owners = None
         self._owners_by_user = None
-        self._deal_stages = None
+        self._pipelines = {}  # object type -> hubspot.pipeline records
         self._lost_reasons = None
-        self._ticket_pipelines = None
         self.unmapped_users = set()
 
     def country(self, value):
@@ -369,23 +368,24 @@ class _ConvertCache:
             self._states[key] = state.id or None
         return self._states[key]
 
+    def pipelines(self, object_type):
+        """The account's cached HubSpot pipelines of ``object_type`` (archived ones included),
+        loaded once per run with their stages."""
+        if object_type not in self._pipelines:
+            pipelines = self.env["hubspot.pipeline"].search(
+                [("account_id", "=", self.account.id), ("object_type", "=", object_type)]
+            )
+            pipelines.stage_ids.mapped("name")  # prefetch the stages with the pipelines
+            self._pipelines[object_type] = pipelines
+        return self._pipelines[object_type]
+
+    def pipeline(self, object_type, pipeline_id):
+        """The cached pipeline with this HubSpot id, or an empty record."""
+        return self.pipelines(object_type).filtered(lambda p: p.hubspot_id == str(pipeline_id or ""))[:1]
+
     def deal_stage(self, pipeline_id, stage_id):
         """The cached HubSpot deal stage (``hubspot.pipeline.stage``) or an empty record."""
-        if self._deal_stages is None:
-            stages = self.env["hubspot.pipeline.stage"].search(
-                [("account_id", "=", self.account.id), ("object_type", "=", "deals")]
-            )
-            self._deal_stages = {(s.pipeline_id.hubspot_id, s.hubspot_id): s for s in stages}
-        return self._deal_stages.get((str(pipeline_id), str(stage_id)), self.env["hubspot.pipeline.stage"])
-
-    def ticket_pipeline(self, pipeline_id):
-        """The cached HubSpot ticket pipeline (``hubspot.pipeline``) or an empty record."""
-        if self._ticket_pipelines is None:
-            pipelines = self.env["hubspot.pipeline"].search(
-                [("account_id", "=", self.account.id), ("object_type", "=", "tickets")]
-            )
-            self._ticket_pipelines = {p.hubspot_id: p for p in pipelines}
-        return self._ticket_pipelines.get(str(pipeline_id), self.env["hubspot.pipeline"])
+        return self.pipeline("deals", pipeline_id).stage_ids.filtered(lambda s: s.hubspot_id == str(stage_id))[:1]
 
     def lost_reason(self, name):
         """The Odoo lost reason named like HubSpot's (created when new, so nothing is lost)."""
@@ -1029,13 +1029,10 @@ class HubspotSyncEngine(models.AbstractModel):
         pipeline's won and lost stage; an open opportunity to the HubSpot stage mapped to
         its Odoo stage (the current one when several are); unmapped, the deal stays
         where it is (a new deal starts in the pipeline's first stage)."""
-        Pipeline = self.env["hubspot.pipeline"]
         current = record.hubspot_stage_id if record.hubspot_stage_id.account_id == state.account else None
-        pipelines = Pipeline.search(
-            [("account_id", "=", state.account.id), ("object_type", "=", "deals"), ("archived", "=", False)]
-        )
+        pipelines = state.cache.pipelines("deals").filtered(lambda p: not p.archived)
         pipeline = (
-            (current.pipeline_id if current and not current.pipeline_id.archived else Pipeline)
+            (current.pipeline_id if current and not current.pipeline_id.archived else pipelines.browse())
             or pipelines.filtered(lambda p: record.team_id and p.team_id == record.team_id)[:1]
             or pipelines.filtered(lambda p: p.hubspot_id == "default")[:1]
             or pipelines[:1]
@@ -1397,7 +1394,7 @@ class HubspotSyncEngine(models.AbstractModel):
         state = _RunState(self, account, spec, None, account._get_client())
         return self._import_records(state, spec, records)
 
-    def _import_company_contacts(self, account, company_hubspot_id):
+    def _import_company_records(self, account, company_hubspot_id):
         """Import what belongs to one HubSpot company and waited for it (after a pending
         company is accepted): its contacts, and its deals and other records that sync.
         Returns ``{hubspot id: Odoo record}`` of the contacts."""
@@ -1437,7 +1434,7 @@ class HubspotSyncEngine(models.AbstractModel):
             )
         )
         for company in pending:
-            self._import_company_contacts(state.account, company.hubspot_id)
+            self._import_company_records(state.account, company.hubspot_id)
             company.followers_pending = False
             self._commit(0)
 
@@ -1505,7 +1502,7 @@ class HubspotSyncEngine(models.AbstractModel):
         HubSpot added since the last refresh, or one with no task stage, keeps Odoo's stage."""
         props = record.get("properties") or {}
         pipeline_id, status_id = str(props.get("hs_pipeline") or ""), str(props.get("hs_pipeline_stage") or "")
-        pipeline = state.cache.ticket_pipeline(pipeline_id)
+        pipeline = state.cache.pipeline("tickets", pipeline_id)
         if not pipeline.project_id:
             if existing and existing.hubspot_linked:
                 existing._hubspot_unlink("filtered")
@@ -1568,13 +1565,8 @@ class HubspotSyncEngine(models.AbstractModel):
         the first pipeline mapped to that project. The status: the one mapped to the
         task's stage (the current one when several are); with none, the ticket keeps its
         status, and a new ticket starts in the pipeline's first status."""
-        pipelines = self.env["hubspot.pipeline"].search(
-            [
-                ("account_id", "=", state.account.id),
-                ("object_type", "=", "tickets"),
-                ("archived", "=", False),
-                ("project_id", "=", record.project_id.id),
-            ]
+        pipelines = state.cache.pipelines("tickets").filtered(
+            lambda p: not p.archived and p.project_id == record.project_id
         )
         last = record.hubspot_last_values or {}
         current_pipeline = str(last.get("hs_pipeline") or "") if record.hubspot_id else ""

@@ -475,12 +475,12 @@ class TestPendingCompanies(InboundCase):
         run = self.sync()
         self.assertEqual((pending.state, pending.city, run.created_count), ("rejected", "Graz", 0))
 
-    def test_import_company_contacts_after_accept(self):
+    def test_import_company_records_after_accept(self):
         acme = self.hs_company("Acme")
         self.hs_contact("c1@acme.example", acme, firstname="C1")
         self.hs_contact("c2@acme.example", acme, firstname="C2")
         self.sync()
-        linked = self.engine._import_company_contacts(self.account, acme["id"])
+        linked = self.engine._import_company_records(self.account, acme["id"])
         self.assertEqual(len(linked), 2)
         self.assertEqual(self.partner(acme).child_ids.mapped("email"), ["c1@acme.example", "c2@acme.example"])
 

@@ -53,7 +53,7 @@ class TestPendingCompanyTour(HttpCase):
 
     def test_salesperson_accepts_a_pending_company(self):
         engine = type(self.env["hubspot.sync.engine"])
-        with patch.object(engine, "_import_company_contacts", return_value=None) as contacts:
+        with patch.object(engine, "_import_company_records", return_value=None) as contacts:
             self.start_tour("/odoo", "hubspot_pending_company_tour", login="hs_tour_seller")
         partner = self.env["res.partner"].search([("hubspot_id", "=", "4711")])
         self.assertEqual(len(partner), 1)

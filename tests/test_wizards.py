@@ -55,7 +55,7 @@ class PendingCase(HubSpotCase):
         """Fill the wizard as ``user`` would (defaults and onchanges run) and confirm it."""
         action = self.pending.with_user(user).action_accept()
         wizard_env = self.env["hubspot.accept.company"].with_user(user).with_context(**action["context"])
-        with patch.object(engine_class(self.env), "_import_company_contacts", return_value={}) as contacts:
+        with patch.object(engine_class(self.env), "_import_company_records", return_value={}) as contacts:
             with Form(wizard_env) as form:
                 for name, value in values.items():
                     setattr(form, name, value)
@@ -145,7 +145,7 @@ class TestAcceptCompany(PendingCase):
         with Form(self.env["hubspot.accept.company"].with_context(default_pending_id=self.pending.id)) as form:
             self.assertEqual(form.mode, "link", "a single look-alike is proposed for linking")
             self.assertEqual(form.partner_id, customer)
-        with patch.object(engine_class(self.env), "_import_company_contacts", return_value={}):
+        with patch.object(engine_class(self.env), "_import_company_records", return_value={}):
             result = form.record.action_confirm()
 
         self.assertEqual(self.env["res.partner"].search_count([]), partners_before, "no second partner")
@@ -172,7 +172,7 @@ class TestAcceptCompany(PendingCase):
     def test_hubspot_outage_does_not_undo_the_acceptance(self):
         wizard = self.env["hubspot.accept.company"].create({"pending_id": self.pending.id, "mode": "create"})
         with patch.object(
-            engine_class(self.env), "_import_company_contacts", side_effect=HubSpotConnectionError("down")
+            engine_class(self.env), "_import_company_records", side_effect=HubSpotConnectionError("down")
         ):
             result = wizard.action_confirm()
         partner = self.env["res.partner"].browse(result["res_id"])

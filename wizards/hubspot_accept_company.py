@@ -93,7 +93,7 @@ class HubspotAcceptCompany(models.TransientModel):
         lead = self._create_lead(partner) if self.create_lead else self.env["crm.lead"]
         pending.write({"state": "accepted", "partner_id": partner.id})
         self._post_messages(partner, lead)
-        self._import_contacts(partner)
+        self._import_company_records(partner)
         return {
             "type": "ir.actions.act_window",
             "res_model": "res.partner",
@@ -239,15 +239,16 @@ class HubspotAcceptCompany(models.TransientModel):
         pending.message_post(body=pending_body)
         partner.message_post(body=partner_body)
 
-    def _import_contacts(self, partner):
-        """Bring in the company's contacts now; HubSpot being down must not undo the acceptance."""
+    def _import_company_records(self, partner):
+        """Bring in the company's contacts, deals and tickets now; HubSpot being down must not
+        undo the acceptance (the next companies run imports them then)."""
         pending = self.pending_id
         try:
-            self.env["hubspot.sync.engine"]._import_company_contacts(pending.account_id, pending.hubspot_id)
+            self.env["hubspot.sync.engine"]._import_company_records(pending.account_id, pending.hubspot_id)
         except HubSpotError as error:
             pending.followers_pending = True
             _logger.info(
-                "HubSpot account %s: contacts of company %s not imported now: %s",
+                "HubSpot account %s: records of company %s not imported now: %s",
                 pending.account_id.id,
                 pending.hubspot_id,
                 error,
