@@ -343,13 +343,17 @@ class HubSpotClient:
         return self.request("POST", self.paths.objects(object_type, "search"), "search", json=payload) or {}
 
     def iter_search(self, object_type, filter_groups=(), sorts=(), properties=None):
-        """All results of a search, up to HubSpot's 10,000 cap."""
-        after = None
+        """All results of a search, up to HubSpot's 10,000 cap.
+
+        The cursor is opaque: the cap is kept by counting the pages asked for (each
+        covers up to 200 results), never by reading the cursor as a number."""
+        after, asked = None, 0
         while True:
             body = self.search(object_type, filter_groups, sorts, properties, after=after)
+            asked += SEARCH_PAGE_SIZE
             yield from body.get("results") or []
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
-            if not after or int(after) >= self.search_cap:
+            if not after or asked + SEARCH_PAGE_SIZE > self.search_cap:
                 return
 
     def iter_modified_since(self, object_type, since=None, properties=None):
@@ -371,6 +375,7 @@ class HubSpotClient:
         while True:
             last_millis = None
             after = None
+            asked = 0  # results this window asked for: the cursor is opaque, the cap is counted
             exhausted = False
             while True:
                 body = self.search(
@@ -391,11 +396,12 @@ class HubSpotClient:
                         last_millis = millis
                     seen.add(key)
                     yield record
+                asked += SEARCH_PAGE_SIZE
                 after = ((body.get("paging") or {}).get("next") or {}).get("after")
                 if not after:
                     exhausted = True
                     break
-                if int(after) + SEARCH_PAGE_SIZE > self.search_cap:
+                if asked + SEARCH_PAGE_SIZE > self.search_cap:
                     break  # the next page would pass the cap: restart the window
             if exhausted:
                 return
