@@ -18,3 +18,4 @@ from . import test_wizards
 from . import test_oauth
 from . import test_webhooks
 from . import test_sandbox_strict
+from . import test_sync_associations
