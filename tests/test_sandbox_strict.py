@@ -144,11 +144,11 @@ class TestSandboxAssociationPages(SandboxCase):
         # The primary company: the lowest id, so that id order alone would list it first.
         self.state.associate("contacts", self.contact, "companies", self.companies[0], [1])
 
-    def read(self, inputs):
+    def batch_read(self, inputs):
         return self.ok("POST", self.paths.associations("contacts", "companies", "batch", "read"), {"inputs": inputs})
 
     def test_batch_read_pages_each_record_and_labels_the_primary(self):
-        body = self.read([{"id": self.contact}, {"id": self.single}])
+        body = self.batch_read([{"id": self.contact}, {"id": self.single}])
         by_id = {r["from"]["id"]: r for r in body["results"]}
         self.assertEqual(len(by_id[self.contact]["to"]), 2)
         self.assertNotIn("paging", by_id[self.single], "one page: no paging at all")
@@ -159,7 +159,7 @@ class TestSandboxAssociationPages(SandboxCase):
             if not after:
                 break
             self.assertFalse(after.isdigit())
-            (page,) = self.read([{"id": self.contact, "after": after}])["results"]
+            (page,) = self.batch_read([{"id": self.contact, "after": after}])["results"]
         self.assertEqual(sorted(str(t["toObjectId"]) for t in listed), sorted(self.companies))
         primary = [t for t in listed if any(k["label"] == "Primary" for k in t["associationTypes"])]
         self.assertEqual([str(t["toObjectId"]) for t in primary], [self.companies[0]])
@@ -203,7 +203,7 @@ class TestSandboxAssociationPages(SandboxCase):
     def test_page_size_is_a_setting(self):
         self.assertEqual(self.ok("GET", "/_sandbox/settings", token=None)["association_page_size"], 2)
         self.ok("POST", "/_sandbox/settings", {"association_page_size": 500}, token=None)
-        (result,) = self.read([{"id": self.contact}])["results"]
+        (result,) = self.batch_read([{"id": self.contact}])["results"]
         self.assertEqual((len(result["to"]), "paging" in result), (5, False))
         refused = self.call("POST", "/_sandbox/settings", {"association_page_size": 0}, token=None)
         self.assertEqual(refused.status_code, 400)
