@@ -16,7 +16,9 @@ Public surface (later layers call only this):
 * metrics: :attr:`calls` and :attr:`retries` (``Counter`` by operation),
   :attr:`call_count`, :attr:`retry_count`.
 
-Every request has a timeout, waits for the account's rate budget, and retries what
+Every request has a timeout, waits for the account's rate budget (search: its own 5
+per second; search and the association batch endpoints are exempt from the
+ten-secondly limit, as HubSpot's published descriptions say), and retries what
 is worth retrying, a bounded number of times: 423, 477, 502-504 and 521-524 with
 backoff through urllib3's ``Retry``; connection errors, timeouts and garbled bodies
 with the same backoff; 429 ``TEN_SECONDLY_ROLLING`` (and search's secondly limit)
@@ -24,6 +26,7 @@ after the wait HubSpot asks for. 429 ``DAILY`` raises at once; other 4xx never r
 """
 
 import logging
+import re
 import threading
 import time
 from collections import Counter
@@ -58,6 +61,10 @@ PAGE_SIZE = 100  # list endpoints
 SEARCH_PAGE_SIZE = 200
 SEARCH_CAP = 10_000  # search cannot page past this many results
 RETRY_STATUSES = (423, 477, 502, 503, 504, 521, 522, 523, 524)
+# Association batch endpoints (v4 and date-versioned): exempt from the ten-secondly limit.
+ASSOCIATION_BATCH = re.compile(r"^/crm/(?:v4/associations|associations/[^/]+)/[^/]+/[^/]+/batch/")
+# HubSpot-defined association types that mark the primary company (and their inverses).
+PRIMARY_TYPE_IDS = frozenset({1, 2, 5, 6, 25, 26})
 MODIFIED_PROPERTY = {"contacts": "lastmodifieddate"}  # all other objects: hs_lastmodifieddate
 
 
@@ -237,9 +244,10 @@ class HubSpotClient:
             if token:
                 headers["Authorization"] = f"Bearer {token}"
         if self.limiter:
-            self.limiter.acquire()
             if is_search:
-                self.search_limiter.acquire()
+                self.search_limiter.acquire()  # its own 5/s; exempt from the ten-secondly limit
+            elif not ASSOCIATION_BATCH.match(path):
+                self.limiter.acquire()
         self.calls[operation] += 1
         self._local.operation = operation
         url = self.base_url + path
@@ -343,13 +351,17 @@ class HubSpotClient:
         return self.request("POST", self.paths.objects(object_type, "search"), "search", json=payload) or {}
 
     def iter_search(self, object_type, filter_groups=(), sorts=(), properties=None):
-        """All results of a search, up to HubSpot's 10,000 cap."""
-        after = None
+        """All results of a search, up to HubSpot's 10,000 cap.
+
+        The cursor is opaque: the cap is kept by counting the pages asked for (each
+        covers up to 200 results), never by reading the cursor as a number."""
+        after, asked = None, 0
         while True:
             body = self.search(object_type, filter_groups, sorts, properties, after=after)
+            asked += SEARCH_PAGE_SIZE
             yield from body.get("results") or []
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
-            if not after or int(after) >= self.search_cap:
+            if not after or asked + SEARCH_PAGE_SIZE > self.search_cap:
                 return
 
     def iter_modified_since(self, object_type, since=None, properties=None):
@@ -371,6 +383,7 @@ class HubSpotClient:
         while True:
             last_millis = None
             after = None
+            asked = 0  # results this window asked for: the cursor is opaque, the cap is counted
             exhausted = False
             while True:
                 body = self.search(
@@ -391,11 +404,12 @@ class HubSpotClient:
                         last_millis = millis
                     seen.add(key)
                     yield record
+                asked += SEARCH_PAGE_SIZE
                 after = ((body.get("paging") or {}).get("next") or {}).get("after")
                 if not after:
                     exhausted = True
                     break
-                if int(after) + SEARCH_PAGE_SIZE > self.search_cap:
+                if asked + SEARCH_PAGE_SIZE > self.search_cap:
                     break  # the next page would pass the cap: restart the window
             if exhausted:
                 return
@@ -466,15 +480,36 @@ class HubSpotClient:
 
     # ---------------------------------------------------------- associations
     def read_associations(self, from_type, to_type, ids):
-        """``{from_id: [to_id, ...]}`` for ``ids``, read in batches of 1,000."""
-        found = {}
+        """``{from_id: [to_id, ...]}`` for ``ids``: every associated id, the primary ones first.
+
+        Read in batches of 1,000 records. HubSpot pages each record's list (a result with
+        ``paging.next.after``); the next pages of all such records are asked for together,
+        ``{"id", "after"}`` per record, until none has more. HubSpot's order is unspecified:
+        the ids labelled primary (a contact's, deal's or ticket's primary company) come
+        first, so ``ids[0]`` is the primary one, or the first listed when none is.
+        """
+        primary, others = {}, {}
         path = self.paths.associations(from_type, to_type, "batch", "read")
-        for chunk in chunks(ids, ASSOCIATION_READ_BATCH):
-            body = self.request("POST", path, "associations_read", json={"inputs": [{"id": str(i)} for i in chunk]})
-            for row in (body or {}).get("results") or []:
-                from_id = str((row.get("from") or {}).get("id"))
-                found.setdefault(from_id, []).extend(str(to["toObjectId"]) for to in row.get("to") or [])
-        return found
+        inputs = [{"id": str(i)} for i in ids]
+        asked = set()  # (id, cursor) pairs already read: a repeated cursor ends that record's paging
+        while inputs:
+            pending = []
+            for chunk in chunks(inputs, ASSOCIATION_READ_BATCH):
+                body = self.request("POST", path, "associations_read", json={"inputs": chunk})
+                for row in (body or {}).get("results") or []:
+                    from_id = str((row.get("from") or {}).get("id"))
+                    for to in row.get("to") or []:
+                        target = primary if _is_primary(to) else others
+                        target.setdefault(from_id, {})[str(to["toObjectId"])] = None
+                    after = ((row.get("paging") or {}).get("next") or {}).get("after")
+                    if after and (from_id, after) not in asked:
+                        asked.add((from_id, after))
+                        pending.append({"id": from_id, "after": after})
+            inputs = pending
+        return {
+            from_id: list(dict.fromkeys([*primary.get(from_id, {}), *others.get(from_id, {})]))
+            for from_id in dict.fromkeys([*primary, *others])
+        }
 
     def create_associations(self, from_type, to_type, pairs, type_id=None, category="HUBSPOT_DEFINED"):
         """Associate ``(from_id, to_id)`` pairs; with no ``type_id``, HubSpot's default type."""
@@ -566,6 +601,15 @@ class HubSpotClient:
 def record_modified_at(object_type, record):
     """The record's last-modified time as a naive UTC datetime (None if absent)."""
     return timestamps.parse((record.get("properties") or {}).get(modified_property(object_type)))
+
+
+def _is_primary(to):
+    """Does an associated record carry HubSpot's primary label (``associationTypes``)?"""
+    return any(
+        kind.get("category") == "HUBSPOT_DEFINED"
+        and (kind.get("typeId") in PRIMARY_TYPE_IDS or kind.get("label") == "Primary")
+        for kind in to.get("associationTypes") or ()
+    )
 
 
 def _int(value):

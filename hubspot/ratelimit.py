@@ -1,7 +1,9 @@
 """Client-side rate budget, so that a sync normally never meets a 429.
 
 HubSpot counts requests per app in a rolling 10-second window (100 on Free/Starter,
-190 on Professional/Enterprise) and search requests at 5 per second per account.
+190 on Professional/Enterprise) and search requests at 5 per second per account;
+search and the association batch endpoints are exempt from the 10-second window
+(the client charges search to its own limiter and association batches to none).
 A :class:`RateLimiter` is a sliding-window log: before a call it waits until fewer
 than ``max_calls`` calls happened in the last ``period`` seconds. Limiters are
 shared per key (the account) within a process, so two sync jobs of one account

@@ -682,7 +682,7 @@ class HubspotSyncEngine(models.AbstractModel):
                 pairs = {from_id: ids for from_id, ids in pairs.items() if ids[0]}
             else:
                 pairs = state.client.read_associations(spec.object_type, assoc.to_type, [r["id"] for r in records])
-            wanted = {
+            wanted = {  # single-valued: the first id, HubSpot's primary one (the client lists it first)
                 str(r["id"]): (pairs.get(str(r["id"])) or [])[: None if assoc.many else 1]
                 for r in records
                 if assoc.many or pairs.get(str(r["id"]))

@@ -62,6 +62,13 @@ def build_parser():
     parser.add_argument(
         "--search-lag", type=float, default=0.0, metavar="SECONDS", help="writes stay invisible to search this long"
     )
+    parser.add_argument(
+        "--association-page-size",
+        type=int,
+        default=500,
+        metavar="N",
+        help="associations of one record per page of an association read (HubSpot: 500)",
+    )
     return parser
 
 
@@ -85,7 +92,7 @@ def build_state(args):
             )
         elif args.seed is None and args.companies:
             state.seed_companies(args.companies)
-    state.search_lag = args.search_lag
+    state.configure(search_lag=args.search_lag, association_page_size=args.association_page_size)
     state.set_rate_limits(
         enabled=args.rate_limit is not None,
         per_ten_seconds=args.rate_limit or 100,

@@ -8,6 +8,7 @@ POST /_sandbox/seed                    {"kind": "demo"} or {"kind": "generated",
 GET|POST|DELETE /_sandbox/faults       read / change ({"error_rate": 0.1, ...}) / switch off faults
 POST /_sandbox/faults/fail-next        {"count": 2, "status": 503, "kind": "status|timeout|malformed", "path": "..."}
 GET|POST /_sandbox/rate-limits         {"enabled": true, "per_ten_seconds": 100, "search_per_second": 5, "daily": N}
+GET|POST /_sandbox/settings            {"association_page_size": 500, "opaque_search_cursors": false, "search_lag": 0, ...}
 POST /_sandbox/oauth/authorize         {"client_id", "redirect_uri", "scopes"} -> {"code"}
 POST /_sandbox/oauth/clients           {"client_id", "client_secret"}
 POST /_sandbox/tokens                  {"token", "scopes": [...] | null}
@@ -35,6 +36,8 @@ class AdminRoutes:
         route("POST", r"_sandbox/faults/fail-next", self.admin_fail_next)
         route("GET", r"_sandbox/rate-limits", self.admin_rate_limits)
         route("POST", r"_sandbox/rate-limits", self.admin_set_rate_limits)
+        route("GET", r"_sandbox/settings", self.admin_settings)
+        route("POST", r"_sandbox/settings", self.admin_set_settings)
         route("POST", r"_sandbox/oauth/authorize", self.admin_authorize)
         route("POST", r"_sandbox/oauth/clients", self.admin_oauth_client)
         route("POST", r"_sandbox/tokens", self.admin_token)
@@ -105,6 +108,12 @@ class AdminRoutes:
 
     def admin_set_rate_limits(self, request):
         return 200, self.state.set_rate_limits(**request.json())
+
+    def admin_settings(self, request):
+        return 200, self.state.settings()
+
+    def admin_set_settings(self, request):
+        return 200, self.state.configure(**request.json())
 
     def admin_authorize(self, request):
         body = request.json()

@@ -1,8 +1,9 @@
 """Associations v4: batch read/create/default/archive between two types, and per record."""
 
 from .api_objects import batch_inputs, batch_response, int_arg
-from .catalog import ASSOCIATION_TYPES, SINGULAR, TYPE_ID_OF
+from .catalog import ASSOCIATION_TYPES, PRIMARY_TYPES, SINGULAR, TYPE_ID_OF
 from .errors import HubSpotHTTPError, bad_request, batch_error
+from .paging import decode_cursor, encode_cursor, next_link
 from .values import now_iso
 
 PAIR = r"crm/associations/(?P<from_type>[\w-]+)/(?P<to_type>[\w-]+)"
@@ -10,6 +11,7 @@ RECORD = r"crm/objects/(?P<object_type>[\w-]+)/(?P<object_id>[^/]+)/associations
 MAX_READ = 1000
 MAX_WRITE = 100
 MAX_RECORD_PAGE = 500
+CURSOR = "associations"
 
 
 def type_views(type_ids):
@@ -27,16 +29,42 @@ def _id(value):
     return str((value or {}).get("id") or "") if isinstance(value, dict) else ""
 
 
+def listed_order(targets):
+    """HubSpot's order of ``to`` is unspecified: never count on the primary one coming first
+    (here it comes last; the others in id order)."""
+    return sorted(targets, key=lambda target: bool(PRIMARY_TYPES.intersection(target[1])))
+
+
+def to_views(targets):
+    return [{"toObjectId": int(to_id), "associationTypes": type_views(t)} for to_id, t in targets]
+
+
 class AssociationRoutes:
     def _association_routes(self):
         route = self.route
         read, write = ("pair", "read"), ("pair", "write")
         op = "associations.{from_type}.{to_type}."
-        route("POST", f"{PAIR}/batch/read", self.associations_batch_read, read, op + "batch_read")
-        route("POST", f"{PAIR}/batch/create", self.associations_batch_create, write, op + "batch_create")
-        route("POST", f"{PAIR}/batch/associate/default", self.associations_batch_default, write, op + "batch_default")
-        route("POST", f"{PAIR}/batch/archive", self.associations_batch_archive, write, op + "batch_archive")
-        route("POST", f"{PAIR}/batch/labels/archive", self.associations_labels_archive, write, op + "labels_archive")
+        # HubSpot exempts every association batch endpoint from the ten-secondly limit.
+        batch = {"exempt": True}
+        route("POST", f"{PAIR}/batch/read", self.associations_batch_read, read, op + "batch_read", **batch)
+        route("POST", f"{PAIR}/batch/create", self.associations_batch_create, write, op + "batch_create", **batch)
+        route(
+            "POST",
+            f"{PAIR}/batch/associate/default",
+            self.associations_batch_default,
+            write,
+            op + "batch_default",
+            **batch,
+        )
+        route("POST", f"{PAIR}/batch/archive", self.associations_batch_archive, write, op + "batch_archive", **batch)
+        route(
+            "POST",
+            f"{PAIR}/batch/labels/archive",
+            self.associations_labels_archive,
+            write,
+            op + "labels_archive",
+            **batch,
+        )
         route("GET", f"{PAIR}/labels", self.association_labels, read, op + "labels")
         record_read, record_write = ("record_pair", "read"), ("record_pair", "write")
         rop = "associations.{object_type}.{to_type}."
@@ -65,19 +93,23 @@ class AssociationRoutes:
 
     # -------------------------------------------------------------- batch
     def associations_batch_read(self, request, from_type, to_type):
+        """Each record's associations come in pages of ``state.association_page_size``
+        (HubSpot: 500): a result with ``paging.next.after`` has more, asked for with
+        ``{"id", "after"}``."""
         started = now_iso()
         results, errors = [], []
+        size = self.state.association_page_size
         for item in batch_inputs(request.json(), MAX_READ):
             from_id = str(item.get("id"))
+            start = int(decode_cursor(CURSOR, item.get("after")) or 0)
             record = self.state.find(from_type, from_id)
-            targets = self.state.associated(from_type, record["id"], to_type) if record else []
-            if targets:
-                results.append(
-                    {
-                        "from": {"id": from_id},
-                        "to": [{"toObjectId": int(to_id), "associationTypes": type_views(t)} for to_id, t in targets],
-                    }
-                )
+            targets = listed_order(self.state.associated(from_type, record["id"], to_type)) if record else []
+            page = targets[start : start + size]
+            if page:
+                result = {"from": {"id": from_id}, "to": to_views(page)}
+                if start + size < len(targets):
+                    result["paging"] = {"next": {"after": encode_cursor(CURSOR, start + size)}}
+                results.append(result)
             else:
                 errors.append(
                     {
@@ -166,16 +198,14 @@ class AssociationRoutes:
     # --------------------------------------------------------- per record
     def record_associations(self, request, object_type, object_id, to_type):
         record = self.state.get_record(object_type, object_id)
-        limit = int_arg(request.arg("limit"), "limit", MAX_RECORD_PAGE, MAX_RECORD_PAGE)
-        after = request.arg("after") or "0"
-        if not after.isdigit():
-            raise bad_request(f"after must be a cursor from paging.next.after, not {after!r}")
-        targets = self.state.associated(object_type, record["id"], to_type)
-        start = int(after)
-        page = targets[start : start + limit]
-        body = {"results": [{"toObjectId": int(to_id), "associationTypes": type_views(t)} for to_id, t in page]}
+        size = self.state.association_page_size
+        limit = min(int_arg(request.arg("limit"), "limit", MAX_RECORD_PAGE, MAX_RECORD_PAGE), size)
+        start = int(decode_cursor(CURSOR, request.arg("after")) or 0)
+        targets = listed_order(self.state.associated(object_type, record["id"], to_type))
+        body = {"results": to_views(targets[start : start + limit])}
         if start + limit < len(targets):
-            body["paging"] = {"next": {"after": str(start + limit)}}
+            after = encode_cursor(CURSOR, start + limit)
+            body["paging"] = {"next": {"after": after, "link": next_link(request, after)}}
         return 200, body
 
     def record_associate_default(self, request, object_type, object_id, to_type, to_id):

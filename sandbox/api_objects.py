@@ -2,6 +2,7 @@
 
 from .catalog import DEFAULT_READ_PROPERTIES
 from .errors import HubSpotHTTPError, bad_request, batch_error
+from .paging import decode_cursor, encode_cursor, next_link
 from .search import Search
 from .values import now_iso
 
@@ -81,14 +82,13 @@ class ObjectRoutes:
     # ------------------------------------------------------------- single
     def list_objects(self, request, object_type):
         limit = int_arg(request.arg("limit"), "limit", 10, MAX_LIST)
-        after = request.arg("after")
-        if after and not after.isdigit():
-            raise bad_request(f"after must be a cursor from paging.next.after, not {after!r}")
-        records, next_after = self.state.list_page(object_type, limit, after, archived=request.flag("archived"))
+        after = decode_cursor(object_type, request.arg("after"))
+        records, last_id = self.state.list_page(object_type, limit, after, archived=request.flag("archived"))
         properties, associations = request.args("properties"), self._associations_arg(request)
         body = {"results": [self.state.view(object_type, r, properties, associations) for r in records]}
-        if next_after:
-            body["paging"] = {"next": {"after": next_after, "link": f"{request.path}?limit={limit}&after={next_after}"}}
+        if last_id:
+            next_after = encode_cursor(object_type, last_id)
+            body["paging"] = {"next": {"after": next_after, "link": next_link(request, next_after)}}
         return 200, body
 
     def get_object(self, request, object_type, object_id):
@@ -203,7 +203,16 @@ class ObjectRoutes:
 
     def search_objects(self, request, object_type):
         lag_ms = int(self.state.search_lag * 1000)
-        return 200, Search(self.state, object_type).run(request.json(), lag_ms=lag_ms)
+        query = request.json()
+        if not self.state.opaque_search_cursors:
+            return 200, Search(self.state, object_type).run(query, lag_ms=lag_ms)
+        if isinstance(query, dict) and query.get("after") not in (None, ""):
+            query = {**query, "after": decode_cursor("search", str(query["after"]))}
+        body = Search(self.state, object_type).run(query, lag_ms=lag_ms)
+        paging = body.get("paging", {}).get("next")
+        if paging:
+            paging["after"] = encode_cursor("search", paging["after"])
+        return 200, body
 
 
 def _trace(item):

@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 from .api_objects import int_arg
 from .errors import HubSpotHTTPError, bad_request, not_found
 from .oauth import OAuthError
+from .paging import decode_cursor, encode_cursor, next_link
 
 TYPE = r"(?P<object_type>[\w-]+)"
 MAX_OWNERS = 500
@@ -119,7 +120,7 @@ class PortalRoutes:
     # ------------------------------------------------------------- owners
     def list_owners(self, request):
         limit = int_arg(request.arg("limit"), "limit", 100, MAX_OWNERS)
-        after = request.arg("after")
+        after = decode_cursor("owners", request.arg("after"))
         email = (request.arg("email") or "").lower()
         archived = request.flag("archived")
         owners = sorted(self.state.owners.values(), key=lambda o: int(o["id"]))
@@ -132,7 +133,8 @@ class PortalRoutes:
         ]
         body = {"results": owners[:limit]}
         if len(owners) > limit:
-            body["paging"] = {"next": {"after": owners[limit - 1]["id"]}}
+            next_after = encode_cursor("owners", owners[limit - 1]["id"])
+            body["paging"] = {"next": {"after": next_after, "link": next_link(request, next_after)}}
         return 200, body
 
     def get_owner(self, request, owner_id):

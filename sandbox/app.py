@@ -23,17 +23,62 @@ from .limits import MESSAGES, TEN_SECONDLY
 from .oauth import OAuthError
 from .values import now_iso
 
-VERSION_SEGMENT = re.compile(r"^(v\d+|\d{4}-\d{2})$")
+NUMBERED = re.compile(r"^v\d+$")
+DATED = re.compile(r"^\d{4}-\d{2}$")
 TYPE_GROUPS = ("object_type", "from_type", "to_type")
+# The versions HubSpot publishes for each area (its public API descriptions). A numbered
+# version follows the first segment (``/crm/v3/objects``), a dated one the area
+# (``/crm/objects/2026-03``); any other version, or an area in the wrong one, is a 404.
+DATED_VERSIONS = ("2025-09", "2026-03", "2026-09")
+AREA_VERSIONS = {
+    "crm/objects": ("v3", *DATED_VERSIONS),
+    "crm/associations": ("v4", *DATED_VERSIONS),  # v3 has its own shapes, which the sandbox does not speak
+    "crm/owners": ("v3", *DATED_VERSIONS),
+    "crm/pipelines": ("v3", *DATED_VERSIONS),
+    "crm/properties": ("v3", *DATED_VERSIONS),
+    "account-info": ("v3", *DATED_VERSIONS),
+    "oauth": ("v1", "v3", "2026-03", "2026-09"),
+}
+# Paths of an area whose versions differ from the area's (the normalized path after the area).
+PATH_VERSIONS = (
+    ("crm/objects", re.compile(r"^[^/]+/[^/]+/associations(/.*)?$"), ("v4", *DATED_VERSIONS)),
+    ("oauth", re.compile(r"^token/(introspect|revoke)$"), ("v3", "2026-03", "2026-09")),
+    ("oauth", re.compile(r"^(access|refresh)-tokens/.*$"), ("v1",)),
+    ("oauth", re.compile(r"^authorize$"), ()),  # the consent page has no version (UNVERSIONED)
+)
+
+# HubSpot's pages with no version: the OAuth consent page (app.hubspot.com/oauth/authorize).
+UNVERSIONED = ("oauth/authorize",)
+
+
+def split_version(path):
+    """``/crm/v3/objects/x`` and ``/crm/objects/2026-03/x`` -> ``("crm/objects/x", version)``;
+    ``(path, None)`` when no version sits where HubSpot puts one."""
+    parts = [p for p in path.split("/") if p]
+    if len(parts) > 1 and NUMBERED.match(parts[1]):
+        return "/".join(parts[:1] + parts[2:]), parts[1]
+    depth = 2 if parts[:1] == ["crm"] else 1
+    if len(parts) > depth and DATED.match(parts[depth]):
+        return "/".join(parts[:depth] + parts[depth + 1 :]), parts[depth]
+    return "/".join(parts), None
 
 
 def normalize(path):
     """``/crm/v3/objects/x`` and ``/crm/objects/2026-03/x`` both become ``crm/objects/x``."""
-    parts = [p for p in path.split("/") if p]
-    for index in (1, 2):
-        if index < len(parts) and VERSION_SEGMENT.match(parts[index]):
-            return "/".join(parts[:index] + parts[index + 1 :])
-    return "/".join(parts)
+    return split_version(path)[0]
+
+
+def published(normalized, version):
+    """Does HubSpot publish this (version-less) path in ``version``?"""
+    if version is None:
+        return normalized in UNVERSIONED
+    parts = normalized.split("/")
+    depth = 2 if parts[0] == "crm" else 1
+    area, rest = "/".join(parts[:depth]), "/".join(parts[depth:])
+    for path_area, pattern, versions in PATH_VERSIONS:
+        if path_area == area and pattern.match(rest):
+            return version in versions
+    return version in AREA_VERSIONS.get(area, ())
 
 
 class Request:
@@ -51,6 +96,8 @@ class Request:
         self.headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
         self.content_type = environ.get("CONTENT_TYPE") or ""
         self.remote = environ.get("REMOTE_ADDR", "")
+        host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '')}"
+        self.base_url = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"  # for paging.next.link
         length = int(environ.get("CONTENT_LENGTH") or 0)
         self.raw = environ["wsgi.input"].read(length) if length else b""
 
@@ -78,7 +125,7 @@ class Request:
 
 
 class Route:
-    def __init__(self, method, pattern, handler, scope, operation, auth=True, search=False):
+    def __init__(self, method, pattern, handler, scope, operation, auth=True, search=False, exempt=False):
         self.method = method
         self.text = pattern
         self.regex = re.compile(f"^{pattern}$")
@@ -86,7 +133,8 @@ class Route:
         self.scope = scope
         self.operation = operation
         self.auth = auth
-        self.search = search
+        self.search = search  # counted against search's own per-second limit
+        self.exempt = exempt  # not counted against the ten-secondly limit (association batches)
 
     @property
     def name(self):
@@ -107,8 +155,8 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
         self._portal_routes()
         self._admin_routes()
 
-    def route(self, method, pattern, handler, scope=None, operation=None, auth=True, search=False):
-        self.routes.append(Route(method, pattern, handler, scope, operation or handler.__name__, auth, search))
+    def route(self, method, pattern, handler, scope=None, operation=None, auth=True, search=False, exempt=False):
+        self.routes.append(Route(method, pattern, handler, scope, operation or handler.__name__, auth, search, exempt))
 
     def admin_route(self, method, pattern, handler):
         self.admin_routes.append(Route(method, pattern, handler, None, handler.__name__, auth=False))
@@ -120,6 +168,8 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
             status, body, headers, raw = self.handle_admin(request)
         else:
             status, body, headers, raw = self.handle_api(request)
+        if status >= 400 and isinstance(body, dict) and "correlationId" not in body:
+            body = {**body, "correlationId": correlation_id()}  # HubSpot's error bodies all carry one
         if raw is None:
             raw = b"" if body is None else json.dumps(body, ensure_ascii=False).encode()
         if raw or status not in (204, 302):
@@ -129,7 +179,21 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
         return [raw]
 
     def match(self, request, routes):
-        path = normalize(request.path) if routes is self.routes else request.path.strip("/")
+        if routes is self.routes:
+            path, version = split_version(request.path)
+            if not published(path, version):
+                raise HubSpotHTTPError(
+                    404,
+                    f"No route for {request.method} {request.path}: "
+                    + (
+                        f"HubSpot has no API version {version} of this path"
+                        if version
+                        else "no API version in the path"
+                    ),
+                    "OBJECT_NOT_FOUND",
+                )
+        else:
+            path = request.path.strip("/")
         allowed = []
         for route in routes:
             found = route.regex.match(path)
@@ -172,7 +236,7 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
                 self.stopping.wait(state.faults.timeout_seconds)
             if route.auth:
                 self.authenticate(request, route, kwargs)
-                headers, refused = state.rate_limits.check(route.search, state.today())
+                headers, refused = state.rate_limits.check(route.search, state.today(), exempt=route.exempt)
                 if refused:
                     raise rate_limited(refused, [])  # the headers above go out with it
             with state.lock:

@@ -59,13 +59,21 @@ class RateLimiter:
             self.day = today
             self.daily_used = 0
 
-    def check(self, search, today, now=None):
-        """Count one request. Returns (headers, refused policy name or None)."""
+    def check(self, search, today, now=None, exempt=False):
+        """Count one request. Returns (headers, refused policy name or None).
+
+        ``search``: counted against search's own per-second limit instead of the
+        ten-secondly one; ``exempt``: against neither (HubSpot's published exemptions:
+        the association batch endpoints). Every request counts against the daily limit.
+        """
         now = time.monotonic() if now is None else now
         with self.lock:
             self._new_day(today)
             if self.enabled and self.daily is not None and self.daily_used >= self.daily:
                 return self.headers(now, search), DAILY
+            if exempt and not search:
+                self.daily_used += 1
+                return self.headers(now), None
             if search:
                 queue, limit, window, policy = self.searches, self.search_per_second, self.search_window, SECONDLY
             else:

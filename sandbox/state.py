@@ -69,8 +69,13 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
     ``clock`` is a callable returning an aware datetime (real UTC time by default);
     ``freeze(moment)`` stops it, so many records can share one timestamp.
     ``rate_limits`` and ``faults`` are keyword arguments of :class:`RateLimiter` and
-    :class:`Faults`; both are off unless asked for.
+    :class:`Faults`; both are off unless asked for. ``association_page_size`` is how many
+    associations of one record an association read answers per page (HubSpot: 500; small
+    in tests); ``opaque_search_cursors`` makes search's ``after`` an opaque token like every
+    other cursor (HubSpot's is an offset today, opaque by contract).
     """
+
+    SETTINGS = ("search_lag", "strict_properties", "association_page_size", "opaque_search_cursors")
 
     def __init__(
         self,
@@ -81,6 +86,8 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
         faults=None,
         search_lag=0.0,
         strict_properties=True,
+        association_page_size=500,
+        opaque_search_cursors=False,
     ):
         self.lock = threading.RLock()
         self.portal_id = portal_id
@@ -91,6 +98,8 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
         self.clock = utcnow
         self.search_lag = search_lag  # seconds a write stays invisible to search (HubSpot's index lag)
         self.strict_properties = strict_properties
+        self.association_page_size = association_page_size
+        self.opaque_search_cursors = opaque_search_cursors
         self.rate_limits = RateLimiter(**(rate_limits or {}))
         self.faults = Faults(**(faults or {}))
         self.request_log = deque(maxlen=LOG_SIZE)
@@ -314,7 +323,23 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
             del self.properties[object_type][name]
             self.catalogue_changed()
 
-    # ------------------------------------------------ rate limits, faults
+    # ------------------------------------------- settings, rate limits, faults
+    def configure(self, **settings):
+        """Change some of :attr:`SETTINGS` (the others keep their value); returns them all."""
+        unknown = set(settings) - set(self.SETTINGS)
+        if unknown:
+            raise ValueError(f"unknown sandbox settings: {sorted(unknown)}")
+        page_size = settings.get("association_page_size", self.association_page_size)
+        if not isinstance(page_size, int) or isinstance(page_size, bool) or page_size < 1:
+            raise ValueError(f"association_page_size must be a positive whole number, not {page_size!r}")
+        with self.lock:
+            for name, value in settings.items():
+                setattr(self, name, value)
+            return self.settings()
+
+    def settings(self):
+        return {name: getattr(self, name) for name in self.SETTINGS}
+
     def set_rate_limits(self, **settings):
         """``enabled``, ``per_ten_seconds``, ``search_per_second``, ``daily``, ``window``, ``search_window``."""
         return self.rate_limits.configure(**settings).settings()

@@ -17,3 +17,6 @@ from . import test_ui
 from . import test_wizards
 from . import test_oauth
 from . import test_webhooks
+from . import test_sandbox_strict
+from . import test_sync_associations
+from . import test_contract_sdk

@@ -393,6 +393,24 @@ class TestClientRequests(ClientCase):
             _json_body(responses.calls[-1].request)["inputs"], [{"from": {"id": "1"}, "to": [{"id": "2"}, {"id": "3"}]}]
         )
 
+    @responses.activate
+    def test_association_paging_ends_on_a_repeated_cursor(self):
+        """A cursor HubSpot hands out again (a server bug) ends that record's paging: no endless loop."""
+        asked = []
+
+        def read(request):
+            inputs = _json_body(request)["inputs"]
+            asked.append(inputs)
+            to = [{"toObjectId": len(asked), "associationTypes": []}]
+            results = [{"from": {"id": i["id"]}, "to": to, "paging": {"next": {"after": "c2FtZQ"}}} for i in inputs]
+            return 200, {}, json.dumps({"results": results})
+
+        responses.add_callback(
+            responses.POST, f"{BASE_URL}/crm/associations/2026-03/deals/contacts/batch/read", callback=read
+        )
+        self.assertEqual(self.client.read_associations("deals", "contacts", ["7"]), {"7": ["1", "2"]})
+        self.assertEqual(asked, [[{"id": "7"}], [{"id": "7", "after": "c2FtZQ"}]])
+
     def test_one_sort_only(self):
         with self.assertRaises(ValueError):
             self.client.search("deals", sorts=[{"propertyName": "a"}, {"propertyName": "b"}])

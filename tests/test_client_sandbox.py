@@ -11,6 +11,7 @@ from ..hubspot import (
     HubSpotTimeoutError,
     HubSpotValidationError,
     OAuthToken,
+    RateLimiter,
 )
 from ..sandbox import SandboxServer, SandboxState
 from .common import ClientCase
@@ -137,6 +138,91 @@ class TestClientAgainstSandbox(ClientCase):
         self.assertIn("odoo_url", [p["name"] for p in self.client.get_properties("companies")])
         self.assertEqual(self.client.get_account_details()["portalId"], self.state.portal_id)
         self.assertTrue(self.client.get_daily_usage())
+
+    def linked_contact(self, email, companies, primary=None):
+        contact = self.state.create_record("contacts", {"email": email})["id"]
+        for company in companies:
+            self.state.associate("contacts", contact, "companies", company)
+        if primary:
+            self.state.associate("contacts", contact, "companies", primary, [1])
+        return contact
+
+    def test_association_pages_are_all_read_still_batched(self):
+        self.state.configure(association_page_size=2)
+        self.addCleanup(self.state.configure, association_page_size=500)
+        companies = [self.state.create_record("companies", {"name": f"C{n}"})["id"] for n in range(5)]
+        many = self.linked_contact("many@x.example", companies)
+        some = self.linked_contact("some@x.example", companies[:3])
+        one = self.linked_contact("one@x.example", companies[:1])
+        none = self.linked_contact("none@x.example", [])
+        found = self.client.read_associations("contacts", "companies", [many, some, one, none])
+        self.assertEqual(
+            {k: sorted(v) for k, v in found.items()}, {many: companies, some: companies[:3], one: companies[:1]}
+        )
+        # Page 1 of all four, then pages 2 of "many" and "some" together, then page 3 of "many".
+        self.assertEqual(self.client.calls["associations_read"], 3)
+        self.assertEqual(self.state.call_count("associations.contacts.companies.batch_read"), 3)
+        # The other way round: a company's contacts (read when a pending company is accepted).
+        self.assertEqual(
+            sorted(self.client.read_associations("companies", "contacts", [companies[0]])[companies[0]]),
+            sorted([many, some, one]),
+        )
+        # Paging costs nothing when no record has a second page.
+        self.state.configure(association_page_size=500)
+        client = self.make_client()
+        self.assertEqual(len(client.read_associations("contacts", "companies", [many, some, one, none])[many]), 5)
+        self.assertEqual(client.calls["associations_read"], 1)
+
+    def test_the_primary_company_comes_first(self):
+        low, high = (self.state.create_record("companies", {"name": n})["id"] for n in ("Low", "High"))
+        primary_low = self.linked_contact("a@x.example", [low, high], primary=low)
+        primary_high = self.linked_contact("b@x.example", [low, high], primary=high)
+        unlabelled = self.linked_contact("c@x.example", [high, low])
+        found = self.client.read_associations("contacts", "companies", [primary_low, primary_high, unlabelled])
+        self.assertEqual(found, {primary_low: [low, high], primary_high: [high, low], unlabelled: [low, high]})
+        # The same for a deal's and a ticket's primary company (type ids 5 and 26).
+        deal = self.state.create_record("deals", {"dealname": "D", "dealstage": "qualifiedtobuy"})["id"]
+        ticket = self.state.create_record("tickets", {"subject": "T", "hs_pipeline_stage": "1"})["id"]
+        for object_type, record, primary_type in (("deals", deal, 5), ("tickets", ticket, 26)):
+            self.state.associate(object_type, record, "companies", high)
+            self.state.associate(object_type, record, "companies", low, [primary_type])
+            self.assertEqual(self.client.read_associations(object_type, "companies", [record])[record], [low, high])
+
+    def test_opaque_search_cursors(self):
+        self.state.configure(opaque_search_cursors=True)
+        self.addCleanup(self.state.configure, opaque_search_cursors=False)
+        self.state.freeze()
+        for n in range(450):
+            self.state.add_record("companies", {"name": f"Bulk {n}"})
+        self.state.advance(seconds=1)
+        for n in range(30):
+            self.state.add_record("companies", {"name": f"Later {n}"})
+        names = [r["properties"]["name"] for r in self.client.iter_search("companies", properties=["name"])]
+        self.assertEqual(len(set(names)), 480)
+        self.client.search_cap = 200  # the logic of HubSpot's 10,000, on small data
+        seen = [r["id"] for r in self.client.iter_modified_since("companies")]
+        self.assertEqual((len(seen), len(set(seen))), (480, 480))
+        self.assertNotIn("400", self.state.stats()["by_status"], "never a page past the cap")
+
+    def test_search_and_association_batches_spend_no_ten_second_budget(self):
+        company = self.state.create_record("companies", {"name": "Acme"})["id"]
+        contact = self.state.create_record("contacts", {"email": "a@acme.example"})["id"]
+        self.state.set_rate_limits(enabled=True, per_ten_seconds=3, search_per_second=100, daily=1000)
+        client = self.make_client(rate_limit=3)
+        now = [0.0]
+        client.limiter = RateLimiter(3, 10.0, clock=lambda: now[0], sleep=lambda s: now.__setitem__(0, now[0] + s))
+        for _ in range(3):
+            client.get_account_details()  # the ten-second budget is spent
+        client.create_associations("contacts", "companies", [(contact, company)])
+        client.create_associations("contacts", "companies", [(contact, company)], type_id=1)
+        self.assertEqual(client.read_associations("contacts", "companies", [contact]), {contact: [company]})
+        client.archive_associations("contacts", "companies", [(contact, company)])
+        self.assertEqual(len(list(client.iter_search("companies"))), 1)
+        self.assertEqual(client.limiter.waited, 0, "nothing waited for the ten-second budget")
+        self.assertNotIn("429", self.state.stats()["by_status"])
+        self.state.rate_limits.clear()  # the sandbox's window is real time; the client's clock is not
+        client.get_account_details()
+        self.assertEqual(client.limiter.waited, 10.0, "a counted call still waits")
 
     def test_retries_against_faults(self):
         self.state.add_record("companies", {"name": "Acme"})

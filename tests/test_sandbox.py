@@ -41,7 +41,7 @@ class SandboxCase(ClientCase):
         self.state.set_faults()
         self.state.set_rate_limits(enabled=False, per_ten_seconds=100, search_per_second=5, daily=250000, window=10.0)
         self.state.tokens = {TOKEN: None}
-        self.state.search_lag = 0
+        self.state.configure(search_lag=0, association_page_size=500, opaque_search_cursors=False)
         self.state.unfreeze()
 
     def call(self, method, path, body=None, token=TOKEN, params=None, form=None, **kw):
