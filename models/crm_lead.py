@@ -24,6 +24,31 @@ class CrmLead(models.Model):
         help="A reference both systems know (e.g. an order number). Map it to a HubSpot deal property with "
         "“duplicate key” set, and deals without a HubSpot link are matched by it instead of created twice.",
     )
+    # A deal's amount is in its own currency; the expected revenue in the company's. The deal
+    # amount stands for ``hubspot_amount_base``: while the expected revenue is that, the deal
+    # amount goes back as it is (no rounding drift, no echo as rates move).
+    hubspot_currency_id = fields.Many2one(
+        "res.currency",
+        string="Deal Currency",
+        readonly=True,
+        copy=False,
+        help="The HubSpot deal's currency. Its amount is converted into the company's currency with Odoo's "
+        "rates (at the close date, else the day of the sync) and goes back in the deal's currency.",
+    )
+    hubspot_amount = fields.Monetary(
+        string="Deal Amount",
+        currency_field="hubspot_currency_id",
+        readonly=True,
+        copy=False,
+        help="The expected revenue in the deal's currency: HubSpot's amount, or what the next push sends.",
+    )
+    hubspot_amount_base = fields.Monetary(
+        string="Deal Amount in Company Currency",
+        currency_field="company_currency",
+        readonly=True,
+        copy=False,
+        help="The expected revenue the deal amount was converted from or into.",
+    )
     hubspot_line_ids = fields.One2many("hubspot.deal.line", "lead_id", string="Products", copy=True)
     # Not stored: a line synced from HubSpot must not make the opportunity look changed in
     # Odoo (the deal's newer amount would lose against it).

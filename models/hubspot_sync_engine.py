@@ -24,7 +24,7 @@ import copy
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from odoo import Command, api, fields, models
 from odoo.tools import email_normalize
@@ -157,7 +157,7 @@ SPECS = {
             ("date_deadline", "closedate", "auto", "two_way", False, 0),
             ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
         ),
-        extra_properties=(*DEAL_OUTCOME_PROPERTIES, "hs_merged_object_ids"),
+        extra_properties=(*DEAL_OUTCOME_PROPERTIES, "hs_merged_object_ids", "deal_currency_code"),
         associations=(
             Association(
                 "companies",
@@ -348,6 +348,9 @@ class _ConvertCache:
         self._owners_by_user = None
         self._pipelines = {}  # object type -> hubspot.pipeline records
         self._lost_reasons = None
+        self._currencies = {}  # ISO code -> res.currency (inactive ones too), or None
+        self._rated = {}  # res.currency id -> has an exchange rate for the account's company
+        self._portal_currency = None
         self.unmapped_users = set()
 
     def country(self, value):
@@ -399,6 +402,38 @@ class _ConvertCache:
         if key not in self._lost_reasons:
             self._lost_reasons[key] = self.env["crm.lost.reason"].sudo().create({"name": name[:100]}).id
         return self._lost_reasons[key]
+
+    def currency(self, code):
+        """The Odoo currency with this ISO code (active or not), or None."""
+        if code not in self._currencies:
+            found = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
+            self._currencies[code] = found or None
+        return self._currencies[code]
+
+    def has_rate(self, currency):
+        """Does Odoo have an exchange rate for ``currency`` (else it would convert one to one)?"""
+        if currency.id not in self._rated:
+            company = self.account.company_id.root_id
+            self._rated[currency.id] = bool(
+                self.env["res.currency.rate"].search_count(
+                    [("currency_id", "=", currency.id), ("company_id", "in", [False, company.id])], limit=1
+                )
+            )
+        return self._rated[currency.id]
+
+    def portal_currency(self, client):
+        """The portal's company currency (ISO code), which a deal without currency is in;
+        asked once per run. Raises :class:`HubSpotError` when HubSpot does not say."""
+        if self._portal_currency is None:
+            try:
+                details = client.get_account_details() or {}
+            except HubSpotError as error:
+                self._portal_currency = error
+            else:
+                self._portal_currency = str(details.get("companyCurrency") or "").strip().upper()
+        if isinstance(self._portal_currency, HubSpotError):
+            raise self._portal_currency
+        return self._portal_currency
 
     def owner_of_user(self, user):
         """The HubSpot owner id of an Odoo user; None when the user has none (and remember it)."""
@@ -977,6 +1012,7 @@ class HubspotSyncEngine(models.AbstractModel):
                 state.count("unlinked")
             raise SkipRecord(self.env._("deal stage %s is not selected", stage_id))
         extra = self._deal_primary_contact(values)
+        extra.update(self._deal_amount_values(state, record, existing, values))
         stage = state.cache.deal_stage(pipeline_id, stage_id)
         if not stage or self._local_newer(state.spec, record, existing):
             return extra  # a stage HubSpot added since the last refresh, or Odoo moved it last: keep Odoo's
@@ -1012,13 +1048,140 @@ class HubspotSyncEngine(models.AbstractModel):
         if not state.account._deal_stage_allowed(stage.hubspot_id, pipeline.hubspot_id):
             raise SkipRecord(self.env._("deal stage %s is not selected", stage.name))
         props = {"pipeline": pipeline.hubspot_id, "dealstage": stage.hubspot_id}
+        props.update(self._deal_outbound_amount(state, record))
+        if record.won_status == "lost":
+            props["closed_lost_reason"] = record.lost_reason_id.name or ""
+        return props
+
+    # A deal's ``amount`` is in the deal's currency (``deal_currency_code``; none: the portal's
+    # company currency), an opportunity's expected revenue in its company's. Odoo's rates convert
+    # between them at the close date (the day of the sync without one); the opportunity keeps the
+    # deal's amount and currency. The deal amount stands for an expected revenue
+    # (``hubspot_amount_base``): while the expected revenue is that one, the amount is neither
+    # converted again nor pushed, so rates moving or rounding never change a deal nobody changed.
+    @staticmethod
+    def _deal_amount_mapping(state):
+        """The mapping of HubSpot's ``amount`` to the expected revenue, when it syncs at all."""
+        mappings = state.mappings_for("deals")
+        return next(
+            (
+                m
+                for m in mappings
+                if m.field_name == "expected_revenue" and m.properties == ["amount"] and m.rule != "none"
+            ),
+            None,
+        )
+
+    def _deal_currency(self, state, props):
+        """The Odoo currency a deal's amount is in. Raises ``ValueError`` (the record fails, saying
+        what to do; the next run retries it) when Odoo cannot convert from it."""
+        code = str(props.get("deal_currency_code") or "").strip().upper()
+        if not code:
+            try:
+                code = state.cache.portal_currency(state.client)
+            except HubSpotError as error:
+                raise ValueError(
+                    self.env._("the deal has no currency and HubSpot did not give the portal's (%s)", error)
+                ) from None
+            if not code:
+                raise ValueError(self.env._("HubSpot gives no currency for the deal nor for the portal"))
+        currency = state.cache.currency(code)
+        if not currency:
+            raise ValueError(
+                self.env._(
+                    "the deal is in %s, a currency Odoo does not know: add it with its exchange rate "
+                    "(HubSpot > Configuration > Currencies); the deal syncs with the next run",
+                    code,
+                )
+            )
+        if not currency.active:
+            raise ValueError(
+                self.env._(
+                    "the deal is in %s, which is not active in Odoo: activate it and enter its exchange rate "
+                    "(HubSpot > Configuration > Currencies); the deal syncs with the next run",
+                    code,
+                )
+            )
+        if currency != state.account.company_id.currency_id and not state.cache.has_rate(currency):
+            raise ValueError(
+                self.env._(
+                    "the deal is in %s, which has no exchange rate in Odoo: enter one "
+                    "(HubSpot > Configuration > Currencies); the deal syncs with the next run",
+                    code,
+                )
+            )
+        return currency
+
+    def _deal_amount_values(self, state, record, existing, values):
+        """The deal's currency and amount on the opportunity; its expected revenue converted
+        into the company's currency when the field rules take HubSpot's amount."""
+        if not self._deal_amount_mapping(state):
+            return {}
+        props = record.get("properties") or {}
+        currency = self._deal_currency(state, props)
+        company = state.account.company_id
+        extra = {"hubspot_currency_id": currency.id}
+        if "expected_revenue" in values:  # HubSpot's amount is taken
+            amount = values["expected_revenue"] or 0.0
+            if currency == company.currency_id:
+                revenue = amount
+            elif (
+                existing
+                and existing.hubspot_currency_id == currency
+                and not currency.compare_amounts(existing.hubspot_amount, amount)
+                and not company.currency_id.compare_amounts(existing.expected_revenue, existing.hubspot_amount_base)
+            ):
+                revenue = existing.expected_revenue  # the amount it already stands for
+            else:
+                closing = timestamps.parse(props.get("closedate"))
+                revenue = currency._convert(amount, company.currency_id, company, _rate_date(closing))
+            extra.update(expected_revenue=revenue, hubspot_amount=amount, hubspot_amount_base=revenue)
+        elif existing and existing.hubspot_currency_id != currency:
+            # Odoo's expected revenue stands: in the deal's new currency, the next push sends it.
+            revenue = existing.expected_revenue
+            amount = revenue  # synced before the currency was: Odoo's number was the deal's own
+            if existing.hubspot_currency_id:
+                amount = company.currency_id._convert(revenue, currency, company, _rate_date(existing.date_deadline))
+            extra.update(hubspot_amount=amount, hubspot_amount_base=revenue)
+        return extra
+
+    def _deal_outbound_amount(self, state, record):
+        """The amount of an opportunity's deal in the deal's currency; a new deal is created
+        in the company's. ``None`` leaves HubSpot's amount alone."""
+        company = state.account.company_id
+        props = {} if record.hubspot_id else {"deal_currency_code": company.currency_id.name}
         if record.hubspot_line_ids:
             # HubSpot totals a deal with line items: its amount is never sent (the lines are).
             for mapping in state.mappings_for("deals"):
                 if mapping.field_name == "expected_revenue":
                     props.update(dict.fromkeys(mapping.properties))
-        if record.won_status == "lost":
-            props["closed_lost_reason"] = record.lost_reason_id.name or ""
+            return props
+        mapping = self._deal_amount_mapping(state)
+        last = (record.hubspot_last_values or {}).get("amount") or ""
+        if (
+            not mapping
+            or mapping.rule == "hubspot"
+            or (mapping.rule == "prefer_hubspot" and record.hubspot_id and last)
+        ):
+            return props  # not Odoo's to send (the mapping sends nothing either)
+        currency = record.hubspot_currency_id if record.hubspot_id else company.currency_id
+        if not currency:
+            return props  # linked before the deal's currency was known: the number goes as it is
+        revenue = record.expected_revenue
+        if currency == company.currency_id:
+            amount = revenue
+        elif not company.currency_id.compare_amounts(revenue, record.hubspot_amount_base):
+            amount = record.hubspot_amount
+        else:
+            amount = company.currency_id._convert(revenue, currency, company, _rate_date(record.date_deadline))
+        memo = {"hubspot_currency_id": currency.id, "hubspot_amount": amount, "hubspot_amount_base": revenue}
+        if any(not _same(record, name, value) for name, value in memo.items()):
+            # Remembered at once: the same expected revenue gives the same amount until it changes.
+            record.with_context(**SYNC_CONTEXT).write(memo)
+        if record.hubspot_id and not currency.compare_amounts(amount, _number(last or 0, float) or 0.0):
+            props["amount"] = None  # HubSpot has it
+        else:
+            props["amount"] = _number_text(amount) if amount else ""
         return props
 
     def _deal_target_stage(self, state, record):
@@ -1656,6 +1819,13 @@ class HubspotSyncEngine(models.AbstractModel):
             self._import_records(state, state.spec, result.results)
             state.flush_counts()
             self._commit(0)
+
+
+def _rate_date(moment):
+    """The day whose exchange rate converts a deal's amount: its close date, else today."""
+    if not moment:
+        return fields.Date.today()
+    return moment.date() if isinstance(moment, datetime) else moment
 
 
 def _same(record, name, value):

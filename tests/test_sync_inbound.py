@@ -55,6 +55,7 @@ class InboundCase(SandboxMixin, HubSpotCase):
     def setUp(self):
         super().setUp()
         self.state.reset()
+        self.state.currency = self.account.company_id.currency_id.name  # the portal's: deals need no conversion
         self.state.unfreeze()
         self.state.set_faults()
         self.addCleanup(self.state.set_faults)

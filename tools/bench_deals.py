@@ -25,6 +25,15 @@ account = env["hubspot.account"].create(
 )
 account.action_test_connection()
 account.state = "running"
+# The generated deals have no currency of their own: they are in the portal's, which Odoo
+# converts into the company's with its rate (one company in another currency than its CRM's).
+portal = account._get_client().get_account_details()["companyCurrency"]
+currency = env["res.currency"].with_context(active_test=False).search([("name", "=", portal)])
+if currency != account.company_id.currency_id:
+    currency.active = True
+    env["res.currency.rate"].create(
+        {"currency_id": currency.id, "name": "2020-01-01", "rate": 0.9, "company_id": account.company_id.id}
+    )
 # Ticket pipelines each go to a project, their statuses to its stages (what an admin maps).
 env["hubspot.pipeline"]._refresh(account, account._get_client())
 for pipeline in account.pipeline_ids.filtered(lambda p: p.object_type == "tickets"):

@@ -30,6 +30,16 @@ if account.state != "running":
     # The demo shows the pending queue too; deals and tickets of accepted companies follow them.
     account.write({"review_new_companies": True, "deal_stage_filter": "all", "sync_tickets": True})
     account.action_start()  # the sync jobs import the portal in the next minute
+# The demo portal's deals are in euros, pounds, baht and dollars: Odoo converts them into the
+# company's dollars with its rates (sample ones here; a real database keeps its own up to date).
+company = account.company_id
+if company.currency_id.name == "USD":
+    Currency = env["res.currency"].with_context(active_test=False)  # noqa: F821
+    for code, rate in (("EUR", 0.92), ("GBP", 0.79), ("THB", 35.0)):
+        currency = Currency.search([("name", "=", code)])
+        currency.active = True
+        if not currency.rate_ids.filtered(lambda r: r.company_id in (company, company.browse())):
+            currency.rate_ids = [(0, 0, {"name": "2026-01-01", "rate": rate, "company_id": company.id})]
 env.cr.commit()  # noqa: F821
 sys_msg = f"   account {account.name!r}: portal {account.portal_id} at {account.api_base_url}\n"
 os.write(1, sys_msg.encode())
