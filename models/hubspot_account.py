@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac as odoo_hmac
 
@@ -29,6 +29,7 @@ from .hubspot_binding_mixin import OBJECT_TYPE_IDS
 _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
+USER_GROUP = "hubspot_connector.group_hubspot_user"
 OWNER_LOCK = 0x4853_4F57  # advisory lock class of the owner refresh ("HSOW")
 DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
 OAUTH_STATE_SECONDS = 900  # an authorization started more than 15 minutes ago is refused
@@ -381,19 +382,54 @@ class HubspotAccount(models.Model):
             raise UserError(self.env._("Stop the integration of “%s” before changing what it syncs.", running[0].name))
         return super().write(vals)
 
+    # -------------------------------------------------------------- rights
+    def _check_hubspot_rights(self, group=ADMIN_GROUP, records=None, operation="write"):
+        """Refuse (AccessError) a user who may not act on these accounts, before any sudo()
+        or HubSpot call: every public method calls this first.
+
+        The user must be in ``group`` (HubSpot Administrator by default), may read these
+        accounts and may ``operation`` on ``records`` (default: the accounts) under the
+        record rules, i.e. in one of the companies the user works in and has selected.
+        Superuser code (the sync jobs) passes; nothing in the context grants rights.
+        """
+        if self.env.su:
+            return
+        if not self.env.user.has_group(group):
+            if group == ADMIN_GROUP:
+                raise AccessError(
+                    self.env._(
+                        "Only HubSpot Administrators can do this. Ask an administrator for the "
+                        "HubSpot Administrator access right."
+                    )
+                )
+            raise AccessError(
+                self.env._("Only HubSpot users can do this. Ask an administrator for the HubSpot User access right.")
+            )
+        records = self if records is None else records
+        if self._filtered_access("read") != self or records._filtered_access(operation) != records:
+            raise AccessError(
+                self.env._(
+                    "This belongs to a HubSpot account of a company you do not work in, or that is not "
+                    "selected: select that company first."
+                )
+            )
+
     # ------------------------------------------------------------- actions
     def action_start(self):
         """*Start integration*: the first full import runs now, then the schedule."""
+        self._check_hubspot_rights()
         self.write({"state": "running"})
         self.action_sync_now()
         return True
 
     def action_stop(self):
+        self._check_hubspot_rights()
         self.write({"state": "stopped"})
         return True
 
     def action_reset(self):
         """*Reset*: forget the checkpoints; the next run imports everything again."""
+        self._check_hubspot_rights()
         if self.filtered(lambda a: a.state == "running"):
             raise UserError(self.env._("Stop the integration before resetting it."))
         self.sudo().checkpoint_ids.unlink()
@@ -402,6 +438,7 @@ class HubspotAccount(models.Model):
 
     def action_sync_now(self):
         """Ask the sync jobs to run soon (never a long request in the browser)."""
+        self._check_hubspot_rights()
         engine = self.env["hubspot.sync.engine"]
         for object_type in engine._object_models():
             spec = engine._spec(object_type)
@@ -423,6 +460,7 @@ class HubspotAccount(models.Model):
     def action_refresh_catalogue(self):
         """Fetch the portal's properties and owners."""
         self.ensure_one()
+        self._check_hubspot_rights()
         client = self._get_client()
         engine = self.env["hubspot.sync.engine"]
         try:
@@ -453,16 +491,19 @@ class HubspotAccount(models.Model):
 
     def action_view_runs(self):
         self.ensure_one()
+        self._check_hubspot_rights(USER_GROUP, operation="read")
         return self._open("hubspot.sync.run", self.env._("Sync Runs"))
 
     def action_view_errors(self):
         self.ensure_one()
+        self._check_hubspot_rights(USER_GROUP, operation="read")
         return self._open(
             "hubspot.sync.error", self.env._("Records to Retry"), [("account_id", "=", self.id), ("state", "=", "open")]
         )
 
     def action_view_pending(self):
         self.ensure_one()
+        self._check_hubspot_rights(USER_GROUP, operation="read")
         return self._open(
             "hubspot.pending.company",
             self.env._("Pending Companies"),
@@ -472,6 +513,7 @@ class HubspotAccount(models.Model):
     def action_test_connection(self):
         """Ask HubSpot for the portal's details; store its id and UI domain."""
         self.ensure_one()
+        self._check_hubspot_rights()
         # A person waits for this answer: no retries, a short timeout.
         details = self._call_hubspot(lambda client: client.get_account_details(), max_retries=0, timeout=15)
         portal_id = str(details.get("portalId") or "")
@@ -500,6 +542,7 @@ class HubspotAccount(models.Model):
         """*Request permissions*: send the administrator to HubSpot's consent page; HubSpot
         sends them back to ``/hubspot/oauth/callback`` with a code and our signed state."""
         self.ensure_one()
+        self._check_hubspot_rights()
         account = self.sudo()
         if not (account.oauth_client_id and account.oauth_client_secret):
             raise UserError(self.env._("Enter the OAuth app's client ID and client secret first."))
