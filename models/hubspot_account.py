@@ -1,5 +1,6 @@
 import hashlib
 import logging
+import secrets
 import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -63,6 +64,10 @@ SYNC_SETTINGS = (
 )
 
 
+def _digest(value):
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
 class HubspotAccount(models.Model):
     _name = "hubspot.account"
     _description = "HubSpot Account"
@@ -105,6 +110,8 @@ class HubspotAccount(models.Model):
     oauth_client_secret = fields.Char(string="OAuth Client Secret", groups=ADMIN_GROUP, copy=False)
     oauth_refresh_token = fields.Char(string="OAuth Refresh Token", groups=ADMIN_GROUP, copy=False)
     oauth_token_expires_at = fields.Datetime(string="OAuth Token Expiry", groups=ADMIN_GROUP, copy=False)
+    # SHA-256 of the last authorization state issued: the only one the callback accepts, once.
+    oauth_state_digest = fields.Char(groups=ADMIN_GROUP, copy=False, readonly=True)
     oauth_authorize_url = fields.Char(
         string="OAuth Authorization URL",
         default=AUTHORIZE_URL,
@@ -569,22 +576,64 @@ class HubspotAccount(models.Model):
         return f"{self.get_base_url()}/hubspot/oauth/callback"
 
     def _oauth_state(self, issued_at=None):
-        """``<account id>.<issued at>.<signature>``: tied to this database's secret."""
-        message = f"{self.id}.{int(issued_at if issued_at is not None else time.time())}"
-        return f"{message}.{odoo_hmac(self.env(su=True), 'hubspot-oauth-state', message)}"
+        """``<account id>.<user id>.<issued at>.<nonce>.<signature>``, signed with this
+        database's secret. Only the last state issued for the account is accepted, once,
+        and only from the user it was issued to: issuing one supersedes the previous."""
+        self.ensure_one()
+        issued_at = int(issued_at if issued_at is not None else time.time())
+        message = f"{self.id}.{self.env.uid}.{issued_at}.{secrets.token_urlsafe(16)}"
+        state = f"{message}.{odoo_hmac(self.env(su=True), 'hubspot-oauth-state', message)}"
+        self.sudo().oauth_state_digest = _digest(state)
+        return state
 
     @api.model
     def _oauth_account_from_state(self, state):
-        """The account a callback's ``state`` was issued for, or an empty record."""
+        """The account a callback's ``state`` was issued for, once it is known to be this
+        database's, recent, issued to this user (a HubSpot Administrator allowed on the
+        account's company) and the account's latest, unused. The state is then spent.
+
+        Anything else raises AccessError with a message for the browser, before the code
+        is used."""
+        invalid = AccessError(
+            self.env._(
+                "This HubSpot authorization link is invalid or has expired. "
+                "Click “Request permissions” on the HubSpot account again."
+            )
+        )
         try:
-            account_id, issued_at, signature = (state or "").split(".")
-            account_id, issued_at = int(account_id), int(issued_at)
+            account_id, uid, issued_at, nonce, signature = (state or "").split(".")
+            account_id, uid, issued_at = int(account_id), int(uid), int(issued_at)
         except ValueError:
-            return self.browse()
-        expected = odoo_hmac(self.env(su=True), "hubspot-oauth-state", f"{account_id}.{issued_at}")
-        if not consteq(signature, expected) or not 0 <= time.time() - issued_at <= OAUTH_STATE_SECONDS:
-            return self.browse()
-        return self.browse(account_id).exists()
+            raise invalid from None
+        expected = odoo_hmac(self.env(su=True), "hubspot-oauth-state", f"{account_id}.{uid}.{issued_at}.{nonce}")
+        # bytes: a pasted state may hold any character, which compare_digest refuses in a str
+        if (
+            not consteq(signature.encode(), expected.encode())
+            or not 0 <= time.time() - issued_at <= OAUTH_STATE_SECONDS
+        ):
+            raise invalid
+        if uid != self.env.uid:
+            raise AccessError(
+                self.env._(
+                    "This HubSpot authorization was started by another user: only they can complete it. "
+                    "To connect the portal yourself, click “Request permissions” on the HubSpot account."
+                )
+            )
+        # The user's companies, whichever is selected in the browser: the rules still apply.
+        account = self.with_context(allowed_company_ids=self.env.user.company_ids.ids).browse(account_id).exists()
+        if not account:
+            raise invalid
+        account._check_hubspot_rights()
+        digest = account.sudo().oauth_state_digest
+        if not digest or not consteq(digest, _digest(state)):
+            raise AccessError(
+                self.env._(
+                    "This HubSpot authorization link was already used, or a newer one was requested since. "
+                    "Click “Request permissions” on the HubSpot account again."
+                )
+            )
+        account.sudo().oauth_state_digest = False
+        return account
 
     def _oauth_complete(self, code):
         """Trade the code for tokens, store them, then test the connection."""
