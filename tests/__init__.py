@@ -17,3 +17,4 @@ from . import test_ui
 from . import test_wizards
 from . import test_oauth
 from . import test_webhooks
+from . import test_security
