@@ -1,7 +1,5 @@
 import logging
 
-from werkzeug.exceptions import Forbidden
-
 from odoo import http
 from odoo.exceptions import AccessError, UserError
 from odoo.http import request
@@ -14,15 +12,18 @@ class HubspotOAuthController(http.Controller):
     def oauth_callback(self, state=None, code=None, error=None, **kwargs):
         """Where HubSpot sends the administrator back after *Request permissions*.
 
-        The ``state`` must be the signed value the button issued (same database, same
-        account, recent): anything else is refused before the code is used."""
-        Account = request.env["hubspot.account"]
-        account = Account._oauth_account_from_state(state)
-        if not account:
-            _logger.info("HubSpot OAuth callback refused: invalid or expired state")
-            raise Forbidden(request.env._("This HubSpot authorization link is invalid or has expired."))
-        if not request.env.user.has_group("hubspot_connector.group_hubspot_manager"):
-            raise Forbidden(request.env._("Only HubSpot Administrators can connect a portal."))
+        The ``state`` must be the signed value the button issued to this same user (a
+        HubSpot Administrator of the account's company), recent, the account's latest and
+        not used yet: anything else gets a page saying why, before the code is used."""
+        try:
+            account = request.env["hubspot.account"]._oauth_account_from_state(state)
+        except AccessError as refusal:
+            _logger.info("HubSpot OAuth callback refused for user %s: %s", request.env.uid, refusal)
+            return request.render(
+                "hubspot_connector.oauth_refused",
+                {"message": str(refusal), "back_url": "/odoo/action-hubspot_connector.hubspot_account_action"},
+                status=403,
+            )
         if error or not code:
             message = request.env._("HubSpot did not grant access: %s", kwargs.get("error_description") or error)
             account.message_post(body=message)

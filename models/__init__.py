@@ -17,3 +17,4 @@ from . import product_template
 from . import product_product
 from . import hubspot_deal_line
 from . import hubspot_webhook_notice
+from . import hubspot_webhook_receipt

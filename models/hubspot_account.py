@@ -1,5 +1,6 @@
 import hashlib
 import logging
+import secrets
 import time
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -7,7 +8,7 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import consteq
 from odoo.tools.misc import hmac as odoo_hmac
 
@@ -29,6 +30,7 @@ from .hubspot_binding_mixin import OBJECT_TYPE_IDS
 _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
+USER_GROUP = "hubspot_connector.group_hubspot_user"
 OWNER_LOCK = 0x4853_4F57  # advisory lock class of the owner refresh ("HSOW")
 DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
 OAUTH_STATE_SECONDS = 900  # an authorization started more than 15 minutes ago is refused
@@ -60,6 +62,10 @@ SYNC_SETTINGS = (
     "exclude_property",
     "exclude_values",
 )
+
+
+def _digest(value):
+    return hashlib.sha256(value.encode()).hexdigest()
 
 
 class HubspotAccount(models.Model):
@@ -104,6 +110,8 @@ class HubspotAccount(models.Model):
     oauth_client_secret = fields.Char(string="OAuth Client Secret", groups=ADMIN_GROUP, copy=False)
     oauth_refresh_token = fields.Char(string="OAuth Refresh Token", groups=ADMIN_GROUP, copy=False)
     oauth_token_expires_at = fields.Datetime(string="OAuth Token Expiry", groups=ADMIN_GROUP, copy=False)
+    # SHA-256 of the last authorization state issued: the only one the callback accepts, once.
+    oauth_state_digest = fields.Char(groups=ADMIN_GROUP, copy=False, readonly=True)
     oauth_authorize_url = fields.Char(
         string="OAuth Authorization URL",
         default=AUTHORIZE_URL,
@@ -381,19 +389,54 @@ class HubspotAccount(models.Model):
             raise UserError(self.env._("Stop the integration of “%s” before changing what it syncs.", running[0].name))
         return super().write(vals)
 
+    # -------------------------------------------------------------- rights
+    def _check_hubspot_rights(self, group=ADMIN_GROUP, records=None, operation="write"):
+        """Refuse (AccessError) a user who may not act on these accounts, before any sudo()
+        or HubSpot call: every public method calls this first.
+
+        The user must be in ``group`` (HubSpot Administrator by default), may read these
+        accounts and may ``operation`` on ``records`` (default: the accounts) under the
+        record rules, i.e. in one of the companies the user works in and has selected.
+        Superuser code (the sync jobs) passes; nothing in the context grants rights.
+        """
+        if self.env.su:
+            return
+        if not self.env.user.has_group(group):
+            if group == ADMIN_GROUP:
+                raise AccessError(
+                    self.env._(
+                        "Only HubSpot Administrators can do this. Ask an administrator for the "
+                        "HubSpot Administrator access right."
+                    )
+                )
+            raise AccessError(
+                self.env._("Only HubSpot users can do this. Ask an administrator for the HubSpot User access right.")
+            )
+        records = self if records is None else records
+        if self._filtered_access("read") != self or records._filtered_access(operation) != records:
+            raise AccessError(
+                self.env._(
+                    "This belongs to a HubSpot account of a company you do not work in, or that is not "
+                    "selected: select that company first."
+                )
+            )
+
     # ------------------------------------------------------------- actions
     def action_start(self):
         """*Start integration*: the first full import runs now, then the schedule."""
+        self._check_hubspot_rights()
         self.write({"state": "running"})
         self.action_sync_now()
         return True
 
     def action_stop(self):
+        self._check_hubspot_rights()
         self.write({"state": "stopped"})
         return True
 
     def action_reset(self):
         """*Reset*: forget the checkpoints; the next run imports everything again."""
+        self._check_hubspot_rights()
         if self.filtered(lambda a: a.state == "running"):
             raise UserError(self.env._("Stop the integration before resetting it."))
         self.sudo().checkpoint_ids.unlink()
@@ -402,6 +445,7 @@ class HubspotAccount(models.Model):
 
     def action_sync_now(self):
         """Ask the sync jobs to run soon (never a long request in the browser)."""
+        self._check_hubspot_rights()
         engine = self.env["hubspot.sync.engine"]
         for object_type in engine._object_models():
             spec = engine._spec(object_type)
@@ -423,6 +467,7 @@ class HubspotAccount(models.Model):
     def action_refresh_catalogue(self):
         """Fetch the portal's properties and owners."""
         self.ensure_one()
+        self._check_hubspot_rights()
         client = self._get_client()
         engine = self.env["hubspot.sync.engine"]
         try:
@@ -453,16 +498,19 @@ class HubspotAccount(models.Model):
 
     def action_view_runs(self):
         self.ensure_one()
+        self._check_hubspot_rights(USER_GROUP, operation="read")
         return self._open("hubspot.sync.run", self.env._("Sync Runs"))
 
     def action_view_errors(self):
         self.ensure_one()
+        self._check_hubspot_rights(USER_GROUP, operation="read")
         return self._open(
             "hubspot.sync.error", self.env._("Records to Retry"), [("account_id", "=", self.id), ("state", "=", "open")]
         )
 
     def action_view_pending(self):
         self.ensure_one()
+        self._check_hubspot_rights(USER_GROUP, operation="read")
         return self._open(
             "hubspot.pending.company",
             self.env._("Pending Companies"),
@@ -472,6 +520,7 @@ class HubspotAccount(models.Model):
     def action_test_connection(self):
         """Ask HubSpot for the portal's details; store its id and UI domain."""
         self.ensure_one()
+        self._check_hubspot_rights()
         # A person waits for this answer: no retries, a short timeout.
         details = self._call_hubspot(lambda client: client.get_account_details(), max_retries=0, timeout=15)
         portal_id = str(details.get("portalId") or "")
@@ -500,6 +549,7 @@ class HubspotAccount(models.Model):
         """*Request permissions*: send the administrator to HubSpot's consent page; HubSpot
         sends them back to ``/hubspot/oauth/callback`` with a code and our signed state."""
         self.ensure_one()
+        self._check_hubspot_rights()
         account = self.sudo()
         if not (account.oauth_client_id and account.oauth_client_secret):
             raise UserError(self.env._("Enter the OAuth app's client ID and client secret first."))
@@ -526,22 +576,64 @@ class HubspotAccount(models.Model):
         return f"{self.get_base_url()}/hubspot/oauth/callback"
 
     def _oauth_state(self, issued_at=None):
-        """``<account id>.<issued at>.<signature>``: tied to this database's secret."""
-        message = f"{self.id}.{int(issued_at if issued_at is not None else time.time())}"
-        return f"{message}.{odoo_hmac(self.env(su=True), 'hubspot-oauth-state', message)}"
+        """``<account id>.<user id>.<issued at>.<nonce>.<signature>``, signed with this
+        database's secret. Only the last state issued for the account is accepted, once,
+        and only from the user it was issued to: issuing one supersedes the previous."""
+        self.ensure_one()
+        issued_at = int(issued_at if issued_at is not None else time.time())
+        message = f"{self.id}.{self.env.uid}.{issued_at}.{secrets.token_urlsafe(16)}"
+        state = f"{message}.{odoo_hmac(self.env(su=True), 'hubspot-oauth-state', message)}"
+        self.sudo().oauth_state_digest = _digest(state)
+        return state
 
     @api.model
     def _oauth_account_from_state(self, state):
-        """The account a callback's ``state`` was issued for, or an empty record."""
+        """The account a callback's ``state`` was issued for, once it is known to be this
+        database's, recent, issued to this user (a HubSpot Administrator allowed on the
+        account's company) and the account's latest, unused. The state is then spent.
+
+        Anything else raises AccessError with a message for the browser, before the code
+        is used."""
+        invalid = AccessError(
+            self.env._(
+                "This HubSpot authorization link is invalid or has expired. "
+                "Click “Request permissions” on the HubSpot account again."
+            )
+        )
         try:
-            account_id, issued_at, signature = (state or "").split(".")
-            account_id, issued_at = int(account_id), int(issued_at)
+            account_id, uid, issued_at, nonce, signature = (state or "").split(".")
+            account_id, uid, issued_at = int(account_id), int(uid), int(issued_at)
         except ValueError:
-            return self.browse()
-        expected = odoo_hmac(self.env(su=True), "hubspot-oauth-state", f"{account_id}.{issued_at}")
-        if not consteq(signature, expected) or not 0 <= time.time() - issued_at <= OAUTH_STATE_SECONDS:
-            return self.browse()
-        return self.browse(account_id).exists()
+            raise invalid from None
+        expected = odoo_hmac(self.env(su=True), "hubspot-oauth-state", f"{account_id}.{uid}.{issued_at}.{nonce}")
+        # bytes: a pasted state may hold any character, which compare_digest refuses in a str
+        if (
+            not consteq(signature.encode(), expected.encode())
+            or not 0 <= time.time() - issued_at <= OAUTH_STATE_SECONDS
+        ):
+            raise invalid
+        if uid != self.env.uid:
+            raise AccessError(
+                self.env._(
+                    "This HubSpot authorization was started by another user: only they can complete it. "
+                    "To connect the portal yourself, click “Request permissions” on the HubSpot account."
+                )
+            )
+        # The user's companies, whichever is selected in the browser: the rules still apply.
+        account = self.with_context(allowed_company_ids=self.env.user.company_ids.ids).browse(account_id).exists()
+        if not account:
+            raise invalid
+        account._check_hubspot_rights()
+        digest = account.sudo().oauth_state_digest
+        if not digest or not consteq(digest, _digest(state)):
+            raise AccessError(
+                self.env._(
+                    "This HubSpot authorization link was already used, or a newer one was requested since. "
+                    "Click “Request permissions” on the HubSpot account again."
+                )
+            )
+        account.sudo().oauth_state_digest = False
+        return account
 
     def _oauth_complete(self, code):
         """Trade the code for tokens, store them, then test the connection."""

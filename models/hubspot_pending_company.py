@@ -3,6 +3,7 @@ import json
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from .hubspot_account import USER_GROUP
 from .res_partner import domain_of
 
 
@@ -139,8 +140,13 @@ class HubspotPendingCompany(models.Model):
         return values
 
     # -------------------------------------------------------------- actions
+    def _check_hubspot_rights(self, operation="write"):
+        """HubSpot users work the queue of the companies they work in (before anything is read)."""
+        self.env["hubspot.account"]._check_hubspot_rights(USER_GROUP, self, operation)
+
     def action_accept(self):
         self.ensure_one()
+        self._check_hubspot_rights()
         if self.state != "pending":
             raise UserError(self.env._("Only companies waiting for review can be accepted."))
         return {
@@ -153,6 +159,7 @@ class HubspotPendingCompany(models.Model):
         }
 
     def action_reject(self):
+        self._check_hubspot_rights()
         for pending in self:
             if pending.state != "pending":
                 raise UserError(self.env._("Only companies waiting for review can be rejected."))
@@ -162,16 +169,19 @@ class HubspotPendingCompany(models.Model):
 
     def action_reject_and_exclude(self):
         """Reject, and set the account's exclude property on the company in HubSpot."""
+        self._check_hubspot_rights()
         self.action_reject()
         for account, pendings in self.grouped("account_id").items():
             account._mark_excluded_in_hubspot(pendings.mapped("hubspot_id"))
         return True
 
     def action_reset(self):
+        self._check_hubspot_rights()
         self.filtered(lambda p: p.state == "rejected").write({"state": "pending"})
 
     def action_open_partner(self):
         self.ensure_one()
+        self._check_hubspot_rights("read")
         return {
             "type": "ir.actions.act_window",
             "res_model": "res.partner",
@@ -181,4 +191,5 @@ class HubspotPendingCompany(models.Model):
 
     def action_open_in_hubspot(self):
         self.ensure_one()
+        self._check_hubspot_rights("read")
         return {"type": "ir.actions.act_url", "url": self.hubspot_url, "target": "new"}

@@ -107,6 +107,7 @@ class HubspotSyncError(models.Model):
 
     def action_retry(self):
         """Sync these records again now (the next run would also retry them)."""
+        self.env["hubspot.account"]._check_hubspot_rights(records=self)
         engine = self.env["hubspot.sync.engine"]
         for (account, object_type), errors in (
             self.filtered(lambda e: e.state == "open").grouped(lambda e: (e.account_id, e.object_type)).items()

@@ -1,6 +1,7 @@
 import base64
 import hashlib
 import hmac
+import re
 import time
 
 from odoo import api, fields, models
@@ -8,6 +9,28 @@ from odoo import api, fields, models
 from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
 
 SIGNATURE_MAX_AGE_MS = 300_000  # HubSpot's advice: refuse requests signed more than 5 minutes ago
+# HubSpot sends at most 100 events a request (a few hundred bytes each, a long text property
+# value more): a far larger body is refused unread. A refused request costs no data: the
+# scheduled sync still polls.
+MAX_BODY_BYTES = 1024 * 1024
+MAX_PORTALS = 100  # distinct portal ids one request may name (one per event at most)
+SIGNATURE_SHAPE = re.compile(r"[A-Za-z0-9+/]{43}=")  # base64 of an HMAC-SHA256
+# HubSpot decodes these escapes in the URI before signing (v3); every other one stays.
+URI_DECODED = {
+    "%3A": ":",
+    "%2F": "/",
+    "%3F": "?",
+    "%40": "@",
+    "%21": "!",
+    "%24": "$",
+    "%27": "'",
+    "%28": "(",
+    "%29": ")",
+    "%2A": "*",
+    "%2C": ",",
+    "%3B": ";",
+}
+_URI_ESCAPES = re.compile("|".join(URI_DECODED), re.IGNORECASE)
 # ``company.propertyChange`` -> companies; the object types a webhook can announce.
 SUBSCRIPTION_TYPES = {
     "company": "companies",
@@ -23,6 +46,36 @@ def signature_v3(secret, method, url, body, timestamp):
     """HubSpot's ``X-HubSpot-Signature-v3``: base64 HMAC-SHA256 of method, URL, body and timestamp."""
     message = method.encode() + url.encode() + body + str(timestamp).encode()
     return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
+
+
+def signed_uri(uri):
+    """The request URI as HubSpot signs it: as sent, with the escapes of ``URI_DECODED`` decoded."""
+    return _URI_ESCAPES.sub(lambda match: URI_DECODED[match.group().upper()], uri)
+
+
+def header_problem(timestamp, signature, now_ms=None):
+    """Why these headers cannot authenticate a request (a short reason), or None. Pure:
+    checked before the body is read and before any database work."""
+    if not timestamp or not signature:
+        return "X-HubSpot-Request-Timestamp and X-HubSpot-Signature-v3 are required"
+    if not (timestamp.isascii() and timestamp.isdigit() and len(timestamp) <= 15):
+        return "the timestamp is not a number of milliseconds"
+    now_ms = time.time() * 1000 if now_ms is None else now_ms
+    if abs(now_ms - int(timestamp)) > SIGNATURE_MAX_AGE_MS:
+        return "the timestamp is outside the 5-minute window"
+    if not SIGNATURE_SHAPE.fullmatch(signature):
+        return "the signature is not a base64 HMAC-SHA256"
+    return None
+
+
+def portal_ids(events):
+    """The distinct portal ids the events name (HubSpot sends them as numbers)."""
+    portals = set()
+    for event in events:
+        portal = event.get("portalId")
+        if isinstance(portal, int) and not isinstance(portal, bool) and portal > 0:
+            portals.add(str(portal))
+    return portals
 
 
 class HubspotWebhookNotice(models.Model):
@@ -43,21 +96,20 @@ class HubspotWebhookNotice(models.Model):
     event_count = fields.Integer()
 
     @api.model
-    def _verified_accounts(self, events, method, url, body, timestamp, signature):
-        """The running accounts of the events' portals whose app secret signed this request."""
-        try:
-            age = abs(time.time() * 1000 - int(timestamp))
-        except (TypeError, ValueError):
+    def _verified_accounts(self, portals, method, uri, body, timestamp, signature):
+        """The running accounts of these portals whose app secret signed this request: one
+        query, for the few portals the caller allows, once the headers' shape is checked."""
+        if not portals:
             return self.env["hubspot.account"]
-        portals = {str(e.get("portalId")) for e in events if isinstance(e, dict) and e.get("portalId")}
         accounts = (
-            self.env["hubspot.account"].sudo().search([("portal_id", "in", list(portals)), ("state", "=", "running")])
+            self.env["hubspot.account"].sudo().search([("portal_id", "in", sorted(portals)), ("state", "=", "running")])
         )
-        if age > SIGNATURE_MAX_AGE_MS or not signature:
-            return accounts.browse()
+        uri = signed_uri(uri)
         return accounts.filtered(
             lambda a: a._webhook_secret()
-            and hmac.compare_digest(signature, signature_v3(a._webhook_secret(), method, url, body, timestamp))
+            and hmac.compare_digest(
+                signature.encode(), signature_v3(a._webhook_secret(), method, uri, body, timestamp).encode()
+            )
         )
 
     @api.model

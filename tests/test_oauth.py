@@ -32,9 +32,11 @@ class TestOAuthConnection(SandboxMixin, HttpCase):
             }
         )
 
-    def consent(self):
-        """*Request permissions*, then HubSpot's consent page: where HubSpot sends the browser back."""
-        action = self.account.action_oauth_authorize()
+    def consent(self, login="admin"):
+        """``login`` clicks *Request permissions*, then HubSpot's consent page: where HubSpot
+        sends the browser back."""
+        user = self.env["res.users"].search([("login", "=", login)])
+        action = self.account.with_user(user).action_oauth_authorize()
         self.assertEqual(action["type"], "ir.actions.act_url")
         query = parse_qs(urlsplit(action["url"]).query)
         self.assertEqual(query["client_id"], ["odoo-app"])
@@ -70,10 +72,12 @@ class TestOAuthConnection(SandboxMixin, HttpCase):
         code = parse_qs(urlsplit(callback).query)["code"][0]
         self.authenticate("admin", "admin")
         expired = self.account._oauth_state(issued_at=time.time() - 1200)
-        other_db = f"{self.account.id}.{int(time.time())}.{'0' * 64}"
-        for state in (expired, other_db, "garbage", ""):
+        admin = self.env.ref("base.user_admin")
+        other_db = f"{self.account.id}.{admin.id}.{int(time.time())}.nonce.{'0' * 64}"
+        for state in (expired, other_db, "garbage", "1.2.3.4.%C3%A9", ""):
             response = self.url_open(f"/hubspot/oauth/callback?code={code}&state={state}", allow_redirects=False)
             self.assertEqual(response.status_code, 403, state)
+            self.assertIn("invalid or has expired", response.text)
         self.account.invalidate_recordset()
         self.assertFalse(self.account.sudo().oauth_refresh_token, "the code was never used")
 

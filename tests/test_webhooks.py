@@ -98,4 +98,4 @@ class TestWebhooks(SandboxMixin, HttpCase):
             self.assertEqual(response.status_code, 401)
         self.assertFalse(self.env["hubspot.webhook.notice"].search([]))
         self.assertFalse(self.account._sync_due("companies"))
-        self.assertEqual(self.url_open("/hubspot/webhook", data=b"{not json").status_code, 400)
+        self.assertEqual(self.url_open("/hubspot/webhook", data=b"{not json").status_code, 401, "headers first")

@@ -78,6 +78,7 @@ class HubspotAcceptCompany(models.TransientModel):
     def action_confirm(self):
         self.ensure_one()
         pending = self.pending_id
+        pending._check_hubspot_rights()
         if pending.state != "pending":
             raise UserError(self.env._("“%s” was already reviewed.", pending.name))
         account = pending.account_id
