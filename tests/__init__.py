@@ -3,6 +3,7 @@ from . import test_client
 from . import test_client_core
 from . import test_client_sandbox
 from . import test_connection
+from . import test_hostile_input
 from . import test_install
 from . import test_pipelines
 from . import test_relink

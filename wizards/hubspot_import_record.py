@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..hubspot import HubSpotError, HubSpotNotFoundError, record_modified_at
+from ..hubspot.values import clean_record, finite_number
 
 _logger = logging.getLogger(__name__)
 
@@ -185,6 +186,9 @@ class HubspotImportRecord(models.TransientModel):
         return {(s.pipeline_id.hubspot_id, s.hubspot_id): s.name for s in stages}
 
     def _line_values(self, record, stages=None):
+        """A search result as shown: HubSpot's text made safe to store (no NUL byte); an amount
+        that is no finite number, or a garbled date, shows as none."""
+        record = clean_record(record)
         props = record.get("properties") or {}
         stage = amount = False
         if self.object_type in NAME_PROPERTY:
@@ -192,10 +196,7 @@ class HubspotImportRecord(models.TransientModel):
             pipeline_prop, stage_prop = STAGE_PROPERTIES[self.object_type]
             stage_id = props.get(stage_prop)
             stage = (stages or {}).get((str(props.get(pipeline_prop) or ""), str(stage_id or ""))) or stage_id
-            try:
-                amount = float(props.get("amount") or 0.0)
-            except ValueError:
-                amount = 0.0
+            amount = finite_number(props.get("amount")) or 0.0
         elif self.object_type == "companies":
             name = props.get("name") or props.get("domain")
         else:
@@ -270,6 +271,7 @@ class HubspotImportRecord(models.TransientModel):
         client = account._get_client(max_retries=1, timeout=20)
         try:
             remote = client.get_object(object_type, hubspot_id, properties=account._properties_to_read(object_type))
+            remote = clean_record(remote)  # no NUL byte reaches a query
             self._check_remote(remote, client)
         except HubSpotNotFoundError:
             raise UserError(
@@ -279,9 +281,19 @@ class HubspotImportRecord(models.TransientModel):
             raise UserError(account._error_message(error)) from None
         record._hubspot_bind(account, object_type, str(remote["id"]), record_modified_at(object_type, remote))
         try:
-            self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [remote])
+            _linked, failures = self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [remote])
         except HubSpotError as error:
             raise UserError(account._error_message(error)) from None
+        failure = failures.get((object_type, str(remote["id"])))
+        if failure:  # nothing is linked (the error undoes the transaction): the user fixes it in HubSpot first
+            raise UserError(
+                self.env._(
+                    "HubSpot %(type)s %(id)s cannot be imported: %(reason)s",
+                    type=self._object_label(),
+                    id=remote["id"],
+                    reason=failure,
+                )
+            )
         if not record.hubspot_linked:
             # The sync settings keep it out (e.g. its company is excluded): the link is undone.
             reason = dict(record._fields["hubspot_unlink_reason"]._description_selection(self.env))
