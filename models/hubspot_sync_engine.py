@@ -456,7 +456,8 @@ class HubspotSyncEngine(models.AbstractModel):
             _logger.info("HubSpot %s/%s: another worker is syncing it; skipped", account.name, object_type)
             return None
         try:
-            return self._run_locked(account, spec, checkpoint, full)
+            # The sync writes the link fields, which only the superuser may write (binding mixin).
+            return self.sudo()._run_locked(account.sudo(), spec, checkpoint, full)
         except Exception:
             self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
             raise
@@ -1079,7 +1080,7 @@ class HubspotSyncEngine(models.AbstractModel):
             _logger.info("HubSpot %s/%s push: another worker is on it; skipped", account.name, object_type)
             return None
         try:
-            return self._push_locked(account, SPECS[object_type], checkpoint)
+            return self.sudo()._push_locked(account.sudo(), SPECS[object_type], checkpoint)
         except Exception:
             self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
             raise
@@ -1410,16 +1411,19 @@ class HubspotSyncEngine(models.AbstractModel):
 
     # ------------------------------------------------------ on demand
     def _import_records_now(self, account, object_type, records):
-        """Import or update these raw HubSpot records now (wizards).
-        Returns ``({id: record}, {(type, id): why that record failed})``."""
+        """Import or update these raw HubSpot records now (wizards), as the sync would: the caller
+        checked the user's rights. Returns ``({id: record}, {(type, id): why that record failed})``."""
+        engine, account = self.sudo(), account.sudo()
         spec = SPECS[object_type]
-        state = _RunState(self, account, spec, None, account._get_client())
-        return self._import_records(state, spec, records), state.failures
+        state = _RunState(engine, account, spec, None, account._get_client())
+        return engine._import_records(state, spec, records), state.failures
 
     def _import_company_records(self, account, company_hubspot_id):
         """Import what belongs to one HubSpot company and waited for it (after a pending
         company is accepted): its contacts, and its deals and other records that sync.
-        Returns ``{hubspot id: Odoo record}`` of the contacts."""
+        Returns ``{hubspot id: Odoo record}`` of the contacts. Runs as the sync does (the
+        caller checked the user's rights)."""
+        engine, account = self.sudo(), account.sudo()
         linked = {}
         client = account._get_client()
         for object_type, spec in SPECS.items():
@@ -1436,10 +1440,10 @@ class HubspotSyncEngine(models.AbstractModel):
             )
             if not ids:
                 continue
-            run = self.env["hubspot.sync.run"].sudo().create({"account_id": account.id, "object_type": object_type})
-            state = _RunState(self, account, spec, run, client)
+            run = engine.env["hubspot.sync.run"].create({"account_id": account.id, "object_type": object_type})
+            state = _RunState(engine, account, spec, run, client)
             result = client.batch_read(object_type, ids, properties=account._properties_to_read(object_type))
-            imported = self._import_records(state, spec, result.results)
+            imported = engine._import_records(state, spec, result.results)
             state.flush_counts()
             run._finish(client.call_count)
             if object_type == "contacts":
@@ -1478,12 +1482,14 @@ class HubspotSyncEngine(models.AbstractModel):
             self._retry_with(state, errors)
 
     def _retry_errors(self, account, object_type, errors):
-        """*Retry* on error lines: sync those records now, in a run of their own."""
+        """*Retry* on error lines: sync those records now, in a run of their own, as the sync
+        does (the caller checked the user's rights)."""
+        engine, account = self.sudo(), account.sudo()
         spec = SPECS[object_type]
-        run = self.env["hubspot.sync.run"].sudo().create({"account_id": account.id, "object_type": object_type})
+        run = engine.env["hubspot.sync.run"].create({"account_id": account.id, "object_type": object_type})
         client = account._get_client()
-        state = _RunState(self, account, spec, run, client)
-        self._retry_with(state, errors)
+        state = _RunState(engine, account, spec, run, client)
+        engine._retry_with(state, errors.sudo())
         state.flush_counts()
         run._finish(client.call_count)
 

@@ -1,4 +1,5 @@
 from . import test_access
+from . import test_binding_rights
 from . import test_client
 from . import test_client_core
 from . import test_client_sandbox
