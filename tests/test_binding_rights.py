@@ -5,7 +5,8 @@ Two companies, each with its own portal (a sandbox over HTTP each); real users: 
 salesperson without HubSpot rights, a HubSpot User of company 1, a contacts manager."""
 
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import Form, new_test_user, tagged
+from odoo.tools.safe_eval import safe_eval
 
 from ..sandbox import SandboxServer
 from .test_sync_inbound import InboundCase
@@ -75,6 +76,75 @@ class TwoCompaniesCase(InboundCase):
     def link_of(self, record):
         record.invalidate_recordset()
         return tuple(record[name] for name in LINK)
+
+
+@tagged("post_install", "-at_install")
+class TestImportWizardAccounts(TwoCompaniesCase):
+    def as_user(self, records, user):
+        """``records`` as ``user`` would see them, in all their companies at once."""
+        return records.with_user(user).with_context(allowed_company_ids=user.company_ids.ids)
+
+    def wizard(self, user, record, **values):
+        """The wizard as an RPC call may create it: with any account id."""
+        return self.as_user(self.env["hubspot.import.record"], user).create(
+            dict({"record_ref": f"{record._name},{record.id}", "object_type": "companies"}, **values)
+        )
+
+    def test_offers_the_accounts_of_the_records_company_only(self):
+        # A HubSpot User working in both companies, on a company-1 partner.
+        user = self.hs_user_both
+        action = self.as_user(self.partner1, user).action_hubspot_import()
+        Wizard = self.as_user(self.env["hubspot.import.record"], user).with_context(**action["context"])
+        wizard = Form(Wizard).save()
+        self.assertEqual(wizard.account_id, self.account)
+        # What the form's account field offers (the web client evaluates the field's domain).
+        domain = safe_eval(
+            Wizard.fields_get(["account_id"])["account_id"]["domain"],
+            {"record_company_id": wizard.record_company_id.id},
+        )
+        Account = self.as_user(self.env["hubspot.account"], user)
+        self.assertEqual(Account.search([]), self.account | self.account2, "the user may see both")
+        offered = Account.name_search("", domain)
+        self.assertEqual([account_id for account_id, _name in offered], [self.account.id])
+
+    def test_another_companys_portal_is_refused_before_any_call(self):
+        for user in (self.hs_user1, self.hs_user_both):
+            wizard = self.wizard(user, self.partner1, account_id=self.account2.id, mode="search", search_term="Other")
+            with self.assertRaisesRegex(AccessError, "You may not use this HubSpot account for “Acme One”"):
+                wizard.action_search()
+            wizard.write({"mode": "id", "hubspot_id": self.other["id"]})
+            with self.assertRaisesRegex(AccessError, "You may not use this HubSpot account"):
+                wizard.action_confirm()
+            line = (
+                self.env["hubspot.import.record.line"]
+                .with_user(user)
+                .create({"wizard_id": wizard.id, "hubspot_id": self.other["id"]})
+            )
+            with self.assertRaisesRegex(AccessError, "You may not use this HubSpot account"):
+                line.action_link()
+        self.no_hubspot_call()
+        self.assertEqual(self.link_of(self.partner1), (False, self.account.browse(), False, False))
+        self.assertEqual(self.partner1.name, "Acme One")
+        self.assertEqual(self.state2.get_record("companies", self.other["id"])["properties"]["name"], "Other Corp")
+        # Their own company's account works as before.
+        acme = self.hs_company("Acme One HubSpot", domain="acme.example")
+        wizard = self.wizard(self.hs_user1, self.partner1, account_id=self.account.id, mode="search")
+        wizard.action_search()
+        wizard.line_ids.action_link()
+        self.assertEqual(self.link_of(self.partner1), (acme["id"], self.account, "companies", True))
+        self.assertEqual(self.partner1.name, "Acme One HubSpot")
+        self.assertEqual(self.state2.call_count(), 0, "the other portal is never asked")
+
+    def test_only_hubspot_users(self):
+        for user in (self.seller, self.portal):
+            with self.assertRaises(AccessError):
+                self.wizard(user, self.partner1, account_id=self.account.id, mode="id", hubspot_id="1")
+        # A wizard a HubSpot User started, called by someone who lost the group since.
+        wizard = self.wizard(self.hs_user1, self.partner1, account_id=self.account.id, mode="id", hubspot_id="1")
+        self.hs_user1.group_ids -= self.env.ref("hubspot_connector.group_hubspot_user")
+        with self.assertRaisesRegex(AccessError, "Only HubSpot Users may import records from HubSpot"):
+            wizard.action_confirm()
+        self.no_hubspot_call()
 
 
 @tagged("post_install", "-at_install")
