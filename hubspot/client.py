@@ -394,11 +394,12 @@ class HubSpotClient:
                     after=after,
                 )
                 for record in body.get("results") or []:
-                    millis = timestamps.to_millis((record.get("properties") or {}).get(prop))
+                    # A garbled timestamp (None) moves no window: the caller fails that record alone.
+                    millis = timestamps.try_millis((record.get("properties") or {}).get(prop))
                     key = (record["id"], millis)
                     if key in seen:
                         continue
-                    if millis != last_millis:
+                    if millis is not None and millis != last_millis:
                         if last_millis is not None:
                             seen = set()  # older timestamps cannot come back in a GTE window
                         last_millis = millis
@@ -418,7 +419,7 @@ class HubSpotClient:
                 continue
             # A whole window of one timestamp: take that timestamp from the list endpoint.
             for record in self.iter_objects(object_type, properties=props):
-                millis = timestamps.to_millis((record.get("properties") or {}).get(prop))
+                millis = timestamps.try_millis((record.get("properties") or {}).get(prop))
                 if millis == lower and (record["id"], millis) not in seen:
                     seen.add((record["id"], millis))
                     yield record
@@ -599,8 +600,8 @@ class HubSpotClient:
 
 
 def record_modified_at(object_type, record):
-    """The record's last-modified time as a naive UTC datetime (None if absent)."""
-    return timestamps.parse((record.get("properties") or {}).get(modified_property(object_type)))
+    """The record's last-modified time as a naive UTC datetime (None if absent or garbled)."""
+    return timestamps.try_parse((record.get("properties") or {}).get(modified_property(object_type)))
 
 
 def _is_primary(to):

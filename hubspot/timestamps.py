@@ -31,3 +31,28 @@ def parse(value):
     if parsed.tzinfo:
         parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed
+
+
+def try_parse(value):
+    """Like :func:`parse`, but None for a value that is no timestamp (garbled text, out of
+    range): one record's bad value must not stop the code that orders many records."""
+    try:
+        return parse(value)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def try_millis(value):
+    """Like :func:`to_millis`, but None for a value that is no timestamp (see :func:`try_parse`)."""
+    try:
+        millis = to_millis(value)
+        if millis is not None:
+            parse(millis)  # a datetime can hold it
+        return millis
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def is_garbled(value):
+    """A value is given but is no timestamp."""
+    return value not in (None, "") and try_millis(value) is None

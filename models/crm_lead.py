@@ -76,6 +76,10 @@ class CrmLead(models.Model):
         self.hubspot_line_ids.unlink()
         return super().unlink()
 
+    @api.model
+    def _hubspot_sync_only_fields(self):
+        return super()._hubspot_sync_only_fields() | {"hubspot_stage_id"}
+
     def _hubspot_deal_contacts(self):
         """The contacts a pushed deal is associated with: its contacts and its customer when a person."""
         self.ensure_one()

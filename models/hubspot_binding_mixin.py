@@ -1,5 +1,5 @@
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 HUBSPOT_OBJECT_TYPES = [
     ("companies", "Company"),
@@ -104,10 +104,59 @@ class HubspotBindingMixin(models.AbstractModel):
             found.setdefault((mapping.account_id.id, mapping.object_type), set()).update(mapping._odoo_field_names())
         return found
 
+    @api.model
+    def _hubspot_sync_only_fields(self):
+        """The fields only the sync, the wizards and the Remove/Import actions write (read-only
+        on screen). Models add the other fields their sync alone fills."""
+        return {
+            "hubspot_id",
+            "hubspot_account_id",
+            "hubspot_object_type",
+            "hubspot_linked",
+            "hubspot_unlink_reason",
+            "hubspot_remote_modified_at",
+            "hubspot_remote_modified_ms",
+            "hubspot_last_values",
+            "hubspot_synced_at",
+        }
+
+    def _hubspot_syncing(self):
+        """Is this the sync writing? The context key alone proves nothing (an RPC caller sets
+        any key): only together with the superuser, which no RPC call is."""
+        return self.env.su and self.env.context.get("hubspot_sync")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            protected = self._hubspot_sync_only_fields()
+            given = {name for vals in vals_list for name in protected & set(vals) if _given(vals[name])}
+            given |= {name for name in protected if _given(self.env.context.get(f"default_{name}"))}
+            self._hubspot_refuse_link_fields(given)
+        return super().create(vals_list)
+
     def write(self, vals):
-        if not self.env.context.get("hubspot_sync") and any(self._ids):
+        if not self.env.su:
+            protected = self._hubspot_sync_only_fields() & set(vals)
+            self._hubspot_refuse_link_fields(
+                {name for name in protected for record in self if not _same_value(record, name, vals[name])}
+            )
+        if not self._hubspot_syncing() and any(self._ids):
             self._hubspot_check_master_fields(vals)
         return super().write(vals)
+
+    def _hubspot_refuse_link_fields(self, names):
+        """A user's create or write may not set the HubSpot link: a forged link would sync the
+        record into a portal (maybe another company's), a removed one take it out silently."""
+        if not names:
+            return
+        labels = ", ".join(sorted(self._fields[name].get_description(self.env)["string"] for name in names))
+        raise AccessError(
+            self.env._(
+                "Only the HubSpot sync sets these fields: %(fields)s. Use “Import from HubSpot” to link a record "
+                "and “Remove HubSpot link” to unlink it.",
+                fields=labels,
+            )
+        )
 
     def _hubspot_check_master_fields(self, vals):
         """HubSpot is the master of some fields of linked records: refuse edits."""
@@ -156,16 +205,22 @@ class HubspotBindingMixin(models.AbstractModel):
         }
 
     def action_hubspot_unlink(self):
-        """*Remove HubSpot link*: the record stays, stops syncing, becomes editable."""
+        """*Remove HubSpot link*: the record stays, stops syncing, becomes editable. For HubSpot
+        Users who may change the record."""
+        if not self.env.user.has_group("hubspot_connector.group_hubspot_user"):
+            raise AccessError(self.env._("Only HubSpot Users may remove a record's HubSpot link."))
+        self.check_access("write")
         self._hubspot_unlink("manual")
+        return True
 
     def _hubspot_unlink(self, reason):
-        self.with_context(hubspot_sync=True).write({"hubspot_linked": False, "hubspot_unlink_reason": reason})
+        """Take these records out of the sync (callers checked the user's rights)."""
+        self.sudo().with_context(hubspot_sync=True).write({"hubspot_linked": False, "hubspot_unlink_reason": reason})
 
     def unlink(self):
         """A linked record deleted in Odoo is archived (deleted) in HubSpot at the next push,
         unless the sync itself deletes it (HubSpot already did)."""
-        if not self.env.context.get("hubspot_sync"):
+        if not self._hubspot_syncing():
             self._hubspot_leave_tombstones()
         return super().unlink()
 
@@ -186,8 +241,9 @@ class HubspotBindingMixin(models.AbstractModel):
             )
 
     def _hubspot_bind(self, account, object_type, hubspot_id, modified_at=None):
+        """Link this record to HubSpot record ``hubspot_id`` (callers checked the user's rights)."""
         self.ensure_one()
-        self.with_context(hubspot_sync=True).write(
+        self.sudo().with_context(hubspot_sync=True).write(
             {
                 "hubspot_id": str(hubspot_id),
                 "hubspot_account_id": account.id,
@@ -198,3 +254,26 @@ class HubspotBindingMixin(models.AbstractModel):
                 "hubspot_synced_at": fields.Datetime.now(),
             }
         )
+
+
+def _given(value):
+    return value is not False and value is not None
+
+
+def _same_value(record, name, value):
+    """Would writing ``value`` leave field ``name`` of ``record`` as it is? (Saving a form or
+    merging partners may send a link field unchanged: no attempt to change it.) Strict: a
+    value in any other form than the field's own counts as a change."""
+    field, current = record._fields[name], record[name]
+    if not _given(value):
+        return not current
+    if field.type == "many2one":
+        return type(value) is int and value == current.id
+    if field.type in ("many2many", "one2many"):
+        return False
+    if field.type in ("date", "datetime"):
+        try:
+            return field.to_datetime(value) == current if field.type == "datetime" else field.to_date(value) == current
+        except (TypeError, ValueError):
+            return False
+    return type(value) is type(current) and value == current

@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import html2plaintext
 
 from ..hubspot import timestamps
+from ..hubspot.values import finite_number
 from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
 
 RULES = [
@@ -27,6 +28,7 @@ CONVERTERS = [
 ]
 # HubSpot's ticket priorities and Odoo 19's four task priorities, one to one.
 TICKET_PRIORITIES = {"LOW": "0", "MEDIUM": "1", "HIGH": "2", "URGENT": "3"}
+MAX_INTEGER = 2**31 - 1  # an Integer field's column (PostgreSQL int4)
 # Which HubSpot property types fit which Odoo field types (the type check).
 COMPATIBLE = {
     "string": {"char", "text", "html", "selection", "many2one"},
@@ -219,12 +221,16 @@ class CompiledMapping:
         if kind == "html":
             return Markup("<p>%s</p>") % Markup("<br/>").join(value.splitlines())
         if kind in ("date", "datetime"):
-            moment = timestamps.parse(value)  # ISO text or epoch milliseconds
-            return (moment.date() if kind == "date" else moment) if moment else False
-        if kind in ("float", "monetary"):
-            return _number(value, float)
-        if kind == "integer":
-            return _number(value, int)
+            moment = timestamps.try_parse(value)  # ISO text or epoch milliseconds
+            if moment is None:
+                raise ValueError(
+                    self.translate(
+                        "HubSpot property %(prop)s: “%(value)s” is not a date", prop=self.properties[0], value=value
+                    )
+                )
+            return moment.date() if kind == "date" else moment
+        if kind in ("float", "monetary", "integer"):
+            return self._number(value, kind)
         if kind == "boolean":
             return value.strip().lower() in ("true", "1", "yes")
         if kind == "selection":
@@ -232,6 +238,21 @@ class CompiledMapping:
         if kind in ("many2one", "many2many", "one2many"):
             return None  # no generic rule: use a converter
         return value
+
+    def _number(self, value, kind):
+        """A finite number Odoo can store; anything else (NaN, inf, 1e400, text) fails the record."""
+        number = finite_number(value)
+        if number is not None and kind == "integer":
+            number = int(number) if abs(number) <= MAX_INTEGER else None
+        if number is None:
+            raise ValueError(
+                self.translate(
+                    "HubSpot property %(prop)s: “%(value)s” is not a number Odoo can store",
+                    prop=self.properties[0],
+                    value=value,
+                )
+            )
+        return number
 
     def to_hubspot(self, record, cache):
         """``{property: value}`` for ``record``; an owner with no HubSpot owner gives ``{}``."""
@@ -307,7 +328,6 @@ class SkipRecord(Exception):
 
 
 def _number(value, kind):
-    try:
-        return kind(float(value))
-    except (TypeError, ValueError):
-        return False
+    """``value`` as a finite number of ``kind``; False when it is none."""
+    number = finite_number(value)
+    return False if number is None else kind(number)

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from ..hubspot.values import clean_value
+
 
 class HubspotOwner(models.Model):
     """A HubSpot owner (a user of the portal), matched to an Odoo user by email."""
@@ -43,8 +45,8 @@ class HubspotOwner(models.Model):
         by_email = {(u.email or u.login or "").strip().lower(): u for u in users if u.email or "@" in (u.login or "")}
         to_create = []
         for row in client.iter_owners():
-            email = (row.get("email") or "").strip().lower()
-            name = " ".join(filter(None, [row.get("firstName"), row.get("lastName")])) or email
+            email = clean_value(row.get("email") or "").strip().lower()
+            name = clean_value(" ".join(filter(None, [row.get("firstName"), row.get("lastName")]))) or email
             vals = {
                 "name": name,
                 "email": email,

@@ -3,6 +3,7 @@ import logging
 from odoo import api, fields, models
 
 from ..hubspot import HubSpotScopeError
+from ..hubspot.values import clean_value, finite_number
 
 _logger = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ class HubspotPipeline(models.Model):
             seen = set()
             for row in rows:
                 vals = {
-                    "name": row.get("label") or row["id"],
+                    "name": clean_value(row.get("label") or row["id"]),
                     "sequence": row.get("displayOrder") or 0,
                     "archived": bool(row.get("archived")),
                 }
@@ -156,10 +157,10 @@ class HubspotPipelineStage(models.Model):
         for row in rows:
             meta = row.get("metadata") or {}
             vals = {
-                "name": row.get("label") or row["id"],
+                "name": clean_value(row.get("label") or row["id"]),
                 "sequence": row.get("displayOrder") or 0,
                 "archived": bool(row.get("archived")),
-                "probability": float(meta.get("probability") or 0) * 100,
+                "probability": (finite_number(meta.get("probability")) or 0.0) * 100,  # NaN or text: none
                 "closed": str(meta.get("isClosed", "")).lower() == "true" or meta.get("ticketState") == "CLOSED",
                 "ticket_state": meta.get("ticketState") or False,
             }

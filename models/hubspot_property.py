@@ -2,6 +2,7 @@ import json
 
 from odoo import fields, models
 
+from ..hubspot.values import clean_value
 from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
 
 
@@ -42,10 +43,10 @@ class HubspotProperty(models.Model):
         to_create = []
         for row in rows:
             vals = {
-                "label": row.get("label"),
+                "label": clean_value(row.get("label")),
                 "property_type": row.get("type"),
                 "field_type": row.get("fieldType"),
-                "group_name": row.get("groupName"),
+                "group_name": clean_value(row.get("groupName")),
                 "options_json": json.dumps(row.get("options") or []),
                 "read_only": bool(
                     (row.get("modificationMetadata") or {}).get("readOnlyValue") or row.get("calculated")

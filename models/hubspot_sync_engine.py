@@ -22,6 +22,7 @@ Inbound run, per account and object type (``_run_inbound``):
 
 import copy
 import logging
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -31,6 +32,7 @@ from odoo.tools import email_normalize
 
 from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
 from ..hubspot.client import modified_property
+from ..hubspot.values import clean_record, finite_number
 from .hubspot_field_mapping import SkipRecord, _number, _number_text
 from .res_partner import domain_of
 
@@ -313,6 +315,7 @@ class _RunState:
         self.skip_unchanged = False  # skip records whose HubSpot version Odoo already has
         self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
         self.notes = set()  # what the run's message tells the admin (e.g. why records were skipped)
+        self.failures = {}  # (object type, HubSpot id) -> why that record failed (what a wizard tells its user)
 
     def count(self, name, amount=1):
         if self.counting:
@@ -488,7 +491,8 @@ class HubspotSyncEngine(models.AbstractModel):
             _logger.info("HubSpot %s/%s: another worker is syncing it; skipped", account.name, object_type)
             return None
         try:
-            return self._run_locked(account, spec, checkpoint, full)
+            # The sync writes the link fields, which only the superuser may write (binding mixin).
+            return self.sudo()._run_locked(account.sudo(), spec, checkpoint, full)
         except Exception:
             self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
             raise
@@ -579,7 +583,7 @@ class HubspotSyncEngine(models.AbstractModel):
         self._import_records(state, state.spec, records)
         prop = modified_property(state.spec.object_type)
         for record in records:
-            millis = timestamps.to_millis((record.get("properties") or {}).get(prop))
+            millis = timestamps.try_millis((record.get("properties") or {}).get(prop))  # garbled: that record failed
             if millis is not None and (newest is None or millis > newest):
                 newest = millis
         return newest
@@ -591,6 +595,7 @@ class HubspotSyncEngine(models.AbstractModel):
         """
         if not records:
             return {}
+        records = [clean_record(r) for r in records]  # no NUL byte may reach the database
         if spec is not state.spec:  # associated records imported on the way: the run counts its own type
             state = state.nested(spec)
         account, Model = state.account, self.env[spec.model].with_context(**SYNC_CONTEXT)
@@ -641,6 +646,9 @@ class HubspotSyncEngine(models.AbstractModel):
                 except SkipRecord:
                     state.count("skipped")
                     continue
+                except Exception as error:
+                    self._record_failed(state, spec, record, error)
+                    continue
                 self._update(state, spec, match, record, values, link=True)
                 linked[hubspot_id] = match
             elif spec.review and account.review_new_companies:
@@ -658,7 +666,7 @@ class HubspotSyncEngine(models.AbstractModel):
         fresh = []
         for record in records:
             existing = bound.get(str(record["id"]))
-            millis = timestamps.to_millis((record.get("properties") or {}).get(prop))
+            millis = timestamps.try_millis((record.get("properties") or {}).get(prop))
             if existing and existing.hubspot_linked and millis and existing.hubspot_remote_modified_ms == millis:
                 linked[str(record["id"])] = existing
             else:
@@ -765,6 +773,7 @@ class HubspotSyncEngine(models.AbstractModel):
         """Odoo values for ``record`` from the mappings and the field rules."""
         props = record.get("properties") or {}
         creating = not existing
+        self._check_modified_date(spec, record)
         remote_at = self._remote_modified_at(spec, record)
         local_newer = self._local_newer(spec, record, existing)
         values = {}
@@ -797,7 +806,9 @@ class HubspotSyncEngine(models.AbstractModel):
         if spec.values_hook:
             values.update(getattr(self, spec.values_hook)(state, record, existing, values))
         values["hubspot_remote_modified_at"] = remote_at
-        values["hubspot_remote_modified_ms"] = timestamps.to_millis(props.get(modified_property(spec.object_type))) or 0
+        values["hubspot_remote_modified_ms"] = (
+            timestamps.try_millis(props.get(modified_property(spec.object_type))) or 0
+        )
         values["hubspot_last_values"] = dict(
             existing.hubspot_last_values or {} if existing else {},
             **{prop: props.get(prop) or "" for mapping in mappings for prop in mapping.properties},
@@ -816,9 +827,19 @@ class HubspotSyncEngine(models.AbstractModel):
                 memory[f"__{assoc.field}"] = ",".join(sorted(set(target.mapped("hubspot_id"))))
         return memory
 
+    def _check_modified_date(self, spec, record):
+        """A record whose last-modified date is no timestamp fails (it cannot be ordered
+        against Odoo's changes); the run goes on with the others."""
+        prop = modified_property(spec.object_type)
+        value = (record.get("properties") or {}).get(prop)
+        if timestamps.is_garbled(value):
+            raise ValueError(
+                self.env._("HubSpot property %(prop)s: “%(value)s” is not a date and time", prop=prop, value=value)
+            )
+
     @staticmethod
     def _remote_modified_at(spec, record):
-        remote_at = timestamps.parse((record.get("properties") or {}).get(modified_property(spec.object_type)))
+        remote_at = timestamps.try_parse((record.get("properties") or {}).get(modified_property(spec.object_type)))
         return remote_at and remote_at.replace(microsecond=0)  # Odoo keeps whole seconds
 
     def _local_newer(self, spec, record, existing):
@@ -930,6 +951,7 @@ class HubspotSyncEngine(models.AbstractModel):
     def _record_failed(self, state, spec, record, error):
         _logger.info("HubSpot %s %s failed: %s", spec.object_type, record.get("id"), error)
         state.count("failed")
+        state.failures[(spec.object_type, str(record.get("id")))] = str(error) or type(error).__name__
         if state.run:
             state.run._log_error(record.get("id"), str(error) or type(error).__name__, record)
 
@@ -1221,7 +1243,7 @@ class HubspotSyncEngine(models.AbstractModel):
             _logger.info("HubSpot %s/%s push: another worker is on it; skipped", account.name, object_type)
             return None
         try:
-            return self._push_locked(account, SPECS[object_type], checkpoint)
+            return self.sudo()._push_locked(account.sudo(), SPECS[object_type], checkpoint)
         except Exception:
             self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
             raise
@@ -1483,7 +1505,7 @@ class HubspotSyncEngine(models.AbstractModel):
                     continue
                 self._push_failed(state, record, reason, props)
                 continue
-            millis = timestamps.to_millis(
+            millis = timestamps.try_millis(
                 (row.get("properties") or {}).get(modified_property(state.spec.object_type)) or row.get("updatedAt")
             )
             vals = {
@@ -1552,15 +1574,19 @@ class HubspotSyncEngine(models.AbstractModel):
 
     # ------------------------------------------------------ on demand
     def _import_records_now(self, account, object_type, records):
-        """Import or update these raw HubSpot records now (wizards); ``{id: record}``."""
+        """Import or update these raw HubSpot records now (wizards), as the sync would: the caller
+        checked the user's rights. Returns ``({id: record}, {(type, id): why that record failed})``."""
+        engine, account = self.sudo(), account.sudo()
         spec = SPECS[object_type]
-        state = _RunState(self, account, spec, None, account._get_client())
-        return self._import_records(state, spec, records)
+        state = _RunState(engine, account, spec, None, account._get_client())
+        return engine._import_records(state, spec, records), state.failures
 
     def _import_company_records(self, account, company_hubspot_id):
         """Import what belongs to one HubSpot company and waited for it (after a pending
         company is accepted): its contacts, and its deals and other records that sync.
-        Returns ``{hubspot id: Odoo record}`` of the contacts."""
+        Returns ``{hubspot id: Odoo record}`` of the contacts. Runs as the sync does (the
+        caller checked the user's rights)."""
+        engine, account = self.sudo(), account.sudo()
         linked = {}
         client = account._get_client()
         for object_type, spec in SPECS.items():
@@ -1577,10 +1603,10 @@ class HubspotSyncEngine(models.AbstractModel):
             )
             if not ids:
                 continue
-            run = self.env["hubspot.sync.run"].sudo().create({"account_id": account.id, "object_type": object_type})
-            state = _RunState(self, account, spec, run, client)
+            run = engine.env["hubspot.sync.run"].create({"account_id": account.id, "object_type": object_type})
+            state = _RunState(engine, account, spec, run, client)
             result = client.batch_read(object_type, ids, properties=account._properties_to_read(object_type))
-            imported = self._import_records(state, spec, result.results)
+            imported = engine._import_records(state, spec, result.results)
             state.flush_counts()
             run._finish(client.call_count)
             if object_type == "contacts":
@@ -1619,12 +1645,14 @@ class HubspotSyncEngine(models.AbstractModel):
             self._retry_with(state, errors)
 
     def _retry_errors(self, account, object_type, errors):
-        """*Retry* on error lines: sync those records now, in a run of their own."""
+        """*Retry* on error lines: sync those records now, in a run of their own, as the sync
+        does (the caller checked the user's rights)."""
+        engine, account = self.sudo(), account.sudo()
         spec = SPECS[object_type]
-        run = self.env["hubspot.sync.run"].sudo().create({"account_id": account.id, "object_type": object_type})
+        run = engine.env["hubspot.sync.run"].create({"account_id": account.id, "object_type": object_type})
         client = account._get_client()
-        state = _RunState(self, account, spec, run, client)
-        self._retry_with(state, errors)
+        state = _RunState(engine, account, spec, run, client)
+        engine._retry_with(state, errors.sudo())
         state.flush_counts()
         run._finish(client.call_count)
 
@@ -1758,8 +1786,17 @@ class HubspotSyncEngine(models.AbstractModel):
             extra["quantity"] = 1.0
         if existing and self._local_newer(state.spec, record, existing):
             return extra  # Odoo changed the line last: its discount is pushed
-        price, unit_discount = _number(props.get("price") or 0, float), _number(props.get("discount") or 0, float)
-        extra["discount"] = unit_discount / price * 100 if price and unit_discount else 0.0
+        price, unit_discount = _number(props.get("price") or 0, float), finite_number(props.get("discount") or 0)
+        discount = unit_discount / price * 100 if price and unit_discount else 0.0
+        if unit_discount is None or not math.isfinite(discount):
+            raise ValueError(
+                self.env._(
+                    "HubSpot property %(prop)s: “%(value)s” is not a number Odoo can store",
+                    prop="discount",
+                    value=props.get("discount"),
+                )
+            )
+        extra["discount"] = discount
         return extra
 
     def _line_item_outbound_props(self, state, record):

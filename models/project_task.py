@@ -53,6 +53,10 @@ class ProjectTask(models.Model):
             task.hubspot_stage_id = stages.get(keys.get(task), False)
 
     @api.model
+    def _hubspot_sync_only_fields(self):
+        return super()._hubspot_sync_only_fields() | {"hubspot_stage_id", "hubspot_contact_ids"}
+
+    @api.model
     def _hubspot_push_domain(self, account):
         """Tasks of the projects mapped to one of the account's ticket pipelines."""
         projects = account.sudo().pipeline_ids.filtered(lambda p: p.object_type == "tickets").project_id

@@ -32,6 +32,10 @@ class ResPartner(models.Model):
     )
 
     @api.model
+    def _hubspot_sync_only_fields(self):
+        return super()._hubspot_sync_only_fields() | {"hubspot_lead_score"}
+
+    @api.model
     def _hubspot_push_domain(self, account):
         # Shared partners are pushed too (a partner created in Odoo has no company by
         # default), but never the partners that stand for the Odoo companies themselves.

@@ -285,7 +285,7 @@ class TestImportRecord(HubSpotCase):
         record = self.hs_company()
         responses.get(f"{OBJECTS}/companies/123", json=record)
         wizard = self.wizard(self.partner, mode="id", hubspot_id="123")
-        with patch.object(engine_class(self.env), "_import_records_now", return_value={}) as import_now:
+        with patch.object(engine_class(self.env), "_import_records_now", return_value=({}, {})) as import_now:
             wizard.action_confirm()
         self.assertEqual(
             (

@@ -174,7 +174,11 @@ class HubspotAcceptCompany(models.TransientModel):
         )
         if tag:
             values["category_id"] = [(4, tag.id)]
-        return self.env["res.partner"].create(values)
+        sync_values = self._pop_sync_values(values)
+        partner = self.env["res.partner"].create(values)
+        if sync_values:
+            partner.sudo().write(sync_values)
+        return partner
 
     def _link_partner(self):
         """Complete an existing customer: Odoo's data stays, HubSpot fills the gaps.
@@ -201,9 +205,18 @@ class HubspotAcceptCompany(models.TransientModel):
         tag = account._partner_tag()
         if tag and tag not in partner.category_id:
             vals["category_id"] = [(4, tag.id)]
+        sync_values = self._pop_sync_values(vals)
         if vals:
             partner.write(vals)
+        if sync_values:
+            partner.sudo().write(sync_values)
         return partner
+
+    def _pop_sync_values(self, values):
+        """Take out of ``values`` those only the sync writes (e.g. the HubSpot score): the user's
+        create or write may not carry them; they are written as the sync would, afterwards."""
+        only = self.env["res.partner"]._hubspot_sync_only_fields()
+        return {name: values.pop(name) for name in list(values) if name in only}
 
     def _create_lead(self, partner):
         lead_type = "lead" if self.env.user.has_group("crm.group_use_lead") else "opportunity"

@@ -1,9 +1,10 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
 from ..hubspot import HubSpotError, HubSpotNotFoundError, record_modified_at
+from ..hubspot.values import clean_record, finite_number
 
 _logger = logging.getLogger(__name__)
 
@@ -41,6 +42,8 @@ class HubspotImportRecord(models.TransientModel):
         readonly=True,
     )
     res_model = fields.Char(compute="_compute_res_model")
+    record_company_id = fields.Many2one("res.company", compute="_compute_res_model")
+    # Offered: the accounts of the record's company this user may use (record rules apply).
     account_id = fields.Many2one(
         "hubspot.account",
         string="HubSpot Account",
@@ -48,6 +51,7 @@ class HubspotImportRecord(models.TransientModel):
         store=True,
         readonly=False,
         required=True,
+        domain="[('company_id', '=?', record_company_id)]",
     )
     object_type = fields.Selection(
         [("companies", "Company"), ("contacts", "Contact"), ("deals", "Deal"), ("tickets", "Ticket")],
@@ -72,17 +76,18 @@ class HubspotImportRecord(models.TransientModel):
     @api.depends("record_ref")
     def _compute_res_model(self):
         for wizard in self:
-            wizard.res_model = wizard.record_ref._name if wizard.record_ref else False
+            record = wizard.record_ref
+            wizard.res_model = record._name if record else False
+            wizard.record_company_id = record.company_id if record and "company_id" in record._fields else False
 
     @api.depends("record_ref")
     def _compute_account_id(self):
-        Account = self.env["hubspot.account"]
         for wizard in self:
+            allowed = wizard._allowed_accounts()
             record = wizard.record_ref
-            account = record.hubspot_account_id if record else Account
+            account = record.hubspot_account_id if record and record.hubspot_account_id in allowed else allowed.browse()
             if not account:
-                company = (record and "company_id" in record._fields and record.company_id) or self.env.company
-                accounts = Account.search([("company_id", "=", company.id)]) or Account.search([])
+                accounts = allowed.filtered(lambda a: a.company_id == self.env.company) or allowed
                 running = accounts.filtered(lambda a: a.state == "running")
                 account = (running if len(running) == 1 else accounts)[:1]
             wizard.account_id = account
@@ -121,6 +126,7 @@ class HubspotImportRecord(models.TransientModel):
     def action_search(self):
         """Ask HubSpot for records matching the search term and list them."""
         self.ensure_one()
+        self._check_rights()
         term = (self.search_term or "").strip()
         if not term:
             raise UserError(self.env._("Enter a domain, an email or a name to search for."))
@@ -148,12 +154,38 @@ class HubspotImportRecord(models.TransientModel):
     def action_confirm(self):
         """Link by the HubSpot ID typed in."""
         self.ensure_one()
+        self._check_rights()
         hubspot_id = (self.hubspot_id or "").strip()
         if not hubspot_id:
             raise UserError(self.env._("Enter the HubSpot ID of the record."))
         return self._link(hubspot_id)
 
     # ------------------------------------------------------------- helpers
+    def _allowed_accounts(self):
+        """The HubSpot accounts this user may use for the record: those of its company (of the
+        user's companies for a record all companies share), as the user's record rules allow."""
+        self.ensure_one()
+        return self.env["hubspot.account"].search(
+            [("company_id", "=", self.record_company_id.id)] if self.record_company_id else []
+        )
+
+    def _check_rights(self):
+        """Before any HubSpot call or sudo(): a HubSpot User, a record they may read, and an
+        account they may use for it (the form offers no other; an RPC call may send any id)."""
+        if not self.env.user.has_group("hubspot_connector.group_hubspot_user"):
+            raise AccessError(self.env._("Only HubSpot Users may import records from HubSpot."))
+        record = self.record_ref
+        if not record or not record.exists():
+            raise UserError(self.env._("The record to link no longer exists."))
+        record.check_access("read")
+        if self.account_id not in self._allowed_accounts():
+            raise AccessError(
+                self.env._(
+                    "You may not use this HubSpot account for “%s”: choose an account of its company.",
+                    record.display_name,
+                )
+            )
+
     def _filter_groups(self, term):
         """HubSpot search filters: exact domain/email when the term is one, else by name."""
         if self.object_type in NAME_PROPERTY:
@@ -185,6 +217,9 @@ class HubspotImportRecord(models.TransientModel):
         return {(s.pipeline_id.hubspot_id, s.hubspot_id): s.name for s in stages}
 
     def _line_values(self, record, stages=None):
+        """A search result as shown: HubSpot's text made safe to store (no NUL byte); an amount
+        that is no finite number, or a garbled date, shows as none."""
+        record = clean_record(record)
         props = record.get("properties") or {}
         stage = amount = False
         if self.object_type in NAME_PROPERTY:
@@ -192,10 +227,7 @@ class HubspotImportRecord(models.TransientModel):
             pipeline_prop, stage_prop = STAGE_PROPERTIES[self.object_type]
             stage_id = props.get(stage_prop)
             stage = (stages or {}).get((str(props.get(pipeline_prop) or ""), str(stage_id or ""))) or stage_id
-            try:
-                amount = float(props.get("amount") or 0.0)
-            except ValueError:
-                amount = 0.0
+            amount = finite_number(props.get("amount")) or 0.0
         elif self.object_type == "companies":
             name = props.get("name") or props.get("domain")
         else:
@@ -225,9 +257,8 @@ class HubspotImportRecord(models.TransientModel):
     def _link(self, hubspot_id):
         """Bind the record to HubSpot record ``hubspot_id`` and sync it once."""
         self.ensure_one()
+        self._check_rights()
         record, account, object_type = self.record_ref, self.account_id, self.object_type
-        if not record or not record.exists():
-            raise UserError(self.env._("The record to link no longer exists."))
         if not record.has_access("write"):
             raise UserError(
                 self.env._(
@@ -270,6 +301,7 @@ class HubspotImportRecord(models.TransientModel):
         client = account._get_client(max_retries=1, timeout=20)
         try:
             remote = client.get_object(object_type, hubspot_id, properties=account._properties_to_read(object_type))
+            remote = clean_record(remote)  # no NUL byte reaches a query
             self._check_remote(remote, client)
         except HubSpotNotFoundError:
             raise UserError(
@@ -279,9 +311,19 @@ class HubspotImportRecord(models.TransientModel):
             raise UserError(account._error_message(error)) from None
         record._hubspot_bind(account, object_type, str(remote["id"]), record_modified_at(object_type, remote))
         try:
-            self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [remote])
+            _linked, failures = self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [remote])
         except HubSpotError as error:
             raise UserError(account._error_message(error)) from None
+        failure = failures.get((object_type, str(remote["id"])))
+        if failure:  # nothing is linked (the error undoes the transaction): the user fixes it in HubSpot first
+            raise UserError(
+                self.env._(
+                    "HubSpot %(type)s %(id)s cannot be imported: %(reason)s",
+                    type=self._object_label(),
+                    id=remote["id"],
+                    reason=failure,
+                )
+            )
         if not record.hubspot_linked:
             # The sync settings keep it out (e.g. its company is excluded): the link is undone.
             reason = dict(record._fields["hubspot_unlink_reason"]._description_selection(self.env))
