@@ -2,7 +2,8 @@
 
 Everything a test needs is reachable from Python too (the ``/_sandbox/...`` admin
 endpoints call the same methods): records (``create_record``, ``add_record``,
-``merge_records``...), associations (``associate``), owners, pipelines, properties,
+``merge_records``, ``delete_permanently``...), associations (``associate``), owners,
+pipelines, properties and property groups,
 OAuth (``authorize``), the clock (``freeze``, ``advance``), rate limits and faults
 (``set_rate_limits``, ``set_faults``, ``fail_next``), the request log and counters
 (``stats``, ``request_log``), ``reset`` and the seeds.
