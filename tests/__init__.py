@@ -10,7 +10,7 @@ from . import test_portal_truths
 from . import test_relink
 from . import test_sandbox
 from . import test_sandbox_core
-from . import test_sandbox_strict
+from . import test_sandbox_portal
 from . import test_sync_deals
 from . import test_sync_inbound
 from . import test_sync_outbound
