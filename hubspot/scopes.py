@@ -10,12 +10,11 @@ ACCOUNT_SCOPES = ("oauth", "crm.objects.owners.read")  # account details and dai
 COMMERCE_TYPES = ("products", "line_items")
 
 
-def record_scopes(object_type, write=True):
-    """Reading (and writing) the records of ``object_type``."""
+def record_scopes(object_type):
+    """Reading and writing the records of ``object_type``."""
     if object_type == "tickets":
         return ("tickets",)
-    accesses = ("read", "write") if write else ("read",)
-    return tuple(f"crm.objects.{object_type}.{access}" for access in accesses)
+    return (f"crm.objects.{object_type}.read", f"crm.objects.{object_type}.write")
 
 
 def schema_scopes(object_type):
