@@ -212,7 +212,8 @@ class TestScopesAndNewUserTokens(SandboxMixin, HttpCase):
 
     def test_the_portal_grants_them_and_products_sync_both_ways(self):
         self.state.clear_log()
-        action = self.account.action_oauth_authorize()
+        admin = self.env.ref("base.user_admin")  # the administrator who clicks and comes back
+        action = self.account.with_user(admin).action_oauth_authorize()
         query = parse_qs(urlsplit(action["url"]).query)
         answer = requests.get(action["url"], allow_redirects=False, timeout=10)
         self.assertEqual(answer.status_code, 302, answer.text)  # HubSpot refuses an install asking for a fake scope
