@@ -10,7 +10,8 @@ Public surface (later layers call only this):
 * associations (v4): :meth:`read_associations`, :meth:`create_associations`,
   :meth:`archive_associations`;
 * portal: :meth:`iter_owners`, :meth:`get_pipelines`, :meth:`get_properties`,
-  :meth:`create_property`, :meth:`get_account_details`, :meth:`get_daily_usage`;
+  :meth:`create_property`, :meth:`get_property_groups`, :meth:`create_property_group`,
+  :meth:`ensure_property_group`, :meth:`get_account_details`, :meth:`get_daily_usage`;
 * OAuth: :meth:`oauth_exchange_code`, :meth:`oauth_refresh` (and
   :func:`hubspot.tokens.authorize_url`, :class:`hubspot.tokens.OAuthToken`);
 * metrics: :attr:`calls` and :attr:`retries` (``Counter`` by operation),
@@ -25,6 +26,7 @@ with the same backoff; 429 ``TEN_SECONDLY_ROLLING`` (and search's secondly limit
 after the wait HubSpot asks for. 429 ``DAILY`` raises at once; other 4xx never retry.
 """
 
+import contextlib
 import logging
 import re
 import threading
@@ -39,6 +41,7 @@ from urllib3.util.retry import Retry
 from . import timestamps
 from .batch import BatchError, BatchResult
 from .errors import (
+    HubSpotConflictError,
     HubSpotConnectionError,
     HubSpotError,
     HubSpotRateLimitError,
@@ -562,7 +565,26 @@ class HubSpotClient:
         return (self.request("GET", self.paths.properties(object_type), "properties") or {}).get("results") or []
 
     def create_property(self, object_type, definition):
+        """Create a custom property; its ``groupName`` must be a group the type has."""
         return self.request("POST", self.paths.properties(object_type), "create_property", json=definition)
+
+    def get_property_groups(self, object_type):
+        """The type's property groups: ``[{name, label, displayOrder, archived}]``."""
+        path = self.paths.properties(object_type, "groups")
+        return (self.request("GET", path, "property_groups") or {}).get("results") or []
+
+    def create_property_group(self, object_type, name, label, display_order=-1):
+        payload = {"name": name, "label": label, "displayOrder": display_order}
+        path = self.paths.properties(object_type, "groups")
+        return self.request("POST", path, "create_property_group", json=payload)
+
+    def ensure_property_group(self, object_type, name, label):
+        """The group ``name`` of the type, read from HubSpot and created when missing; returns its name."""
+        if name in {group.get("name") for group in self.get_property_groups(object_type)}:
+            return name
+        with contextlib.suppress(HubSpotConflictError):  # created meanwhile by another worker
+            self.create_property_group(object_type, name, label)
+        return name
 
     def get_account_details(self):
         """Portal id, UI domain, time zone and currency of the token's portal."""

@@ -24,6 +24,7 @@ from ..hubspot import (
     HubSpotTimeoutError,
 )
 from ..hubspot.client import DEFAULT_BASE_URL
+from ..hubspot.scopes import scopes_for
 from ..hubspot.tokens import AUTHORIZE_URL, OAuthToken, authorize_url
 from .hubspot_binding_mixin import OBJECT_TYPE_IDS
 
@@ -33,6 +34,7 @@ ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
 USER_GROUP = "hubspot_connector.group_hubspot_user"
 OWNER_LOCK = 0x4853_4F57  # advisory lock class of the owner refresh ("HSOW")
 DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
+PROPERTY_GROUP, PROPERTY_GROUP_LABEL = "odoo", "Odoo"  # where the connector's own HubSpot properties go
 OAUTH_STATE_SECONDS = 900  # an authorization started more than 15 minutes ago is refused
 # OAuth access tokens live 30 minutes; each Odoo process renews its own (HubSpot's refresh
 # tokens do not rotate), so syncs never write the account row from several workers at once.
@@ -94,17 +96,23 @@ class HubspotAccount(models.Model):
         tracking=True,
     )
     auth_type = fields.Selection(
-        [("private_app", "Private app access token"), ("oauth", "OAuth 2.0")],
+        # The key stays "private_app": accounts made with a legacy private app's token keep working.
+        [("private_app", "Static token (service key or app)"), ("oauth", "OAuth 2.0")],
         string="Authentication",
         default="private_app",
         required=True,
         tracking=True,
+        help="Static token: a HubSpot service key (Development > Keys > Service keys), the static token of a "
+        "developer-platform app, or an existing legacy private app's token. OAuth 2.0: an app installed "
+        "through “Request permissions”, for several portals.",
     )
     # Secrets: readable and writable by HubSpot Administrators only, never tracked.
     access_token = fields.Char(
         groups=ADMIN_GROUP,
         copy=False,
-        help="Private app access token (or OAuth access token), sent as a Bearer token.",
+        help="A service key (HubSpot: Development > Keys > Service keys) or the static access token of a "
+        "developer-platform app (a legacy private app's token works too), sent as a Bearer token. "
+        "OAuth accounts keep their renewed access token here.",
     )
     oauth_client_id = fields.Char(string="OAuth Client ID", groups=ADMIN_GROUP, copy=False)
     oauth_client_secret = fields.Char(string="OAuth Client Secret", groups=ADMIN_GROUP, copy=False)
@@ -128,7 +136,8 @@ class HubspotAccount(models.Model):
         string="Webhook Client Secret",
         groups=ADMIN_GROUP,
         copy=False,
-        help="The client secret of the HubSpot app that sends webhooks (its signature key). "
+        help="The client secret of the HubSpot app that sends webhooks (its signature key): a "
+        "developer-platform app (a service key cannot send webhooks) or a legacy private app. "
         "Empty: the OAuth client secret.",
     )
     webhook_url = fields.Char(string="Webhook URL", compute="_compute_webhook_url")
@@ -344,7 +353,15 @@ class HubspotAccount(models.Model):
             else:
                 account.health = "ok"
 
-    @api.depends("sync_companies", "sync_contacts", "sync_deals", "sync_tickets", "sync_products", "sync_line_items")
+    @api.depends(
+        "sync_companies",
+        "sync_contacts",
+        "sync_deals",
+        "deal_stage_filter",
+        "sync_tickets",
+        "sync_products",
+        "sync_line_items",
+    )
     def _compute_oauth_scopes(self):
         for account in self:
             account.oauth_scopes = " ".join(account._oauth_scope_list())
@@ -563,14 +580,19 @@ class HubspotAccount(models.Model):
         return {"type": "ir.actions.act_url", "url": url, "target": "self"}
 
     def _oauth_scope_list(self):
-        scopes = ["oauth", "crm.objects.owners.read"]
-        for object_type in ("companies", "contacts", "deals", "products", "line_items"):
-            if object_type in ("companies", "contacts") or self[f"sync_{object_type}"]:
-                scopes += [f"crm.objects.{object_type}.{a}" for a in ("read", "write")]
-                scopes += [f"crm.schemas.{object_type}.{a}" for a in ("read", "write")]
-        if self.sync_tickets:
-            scopes.append("tickets")
-        return scopes
+        """Exactly the scopes of what this account syncs, each one HubSpot has: the synced object
+        types' records and properties, and the records they read or associate on the way."""
+        engine = self.env["hubspot.sync.engine"]
+        synced, associated = [], []
+        for object_type in engine._object_models():
+            spec = engine._spec(object_type)
+            if spec.enable_flag and not self[spec.enable_flag]:
+                continue
+            if spec.runnable_hook and not getattr(self, spec.runnable_hook)():
+                continue
+            synced.append(object_type)
+            associated += [association.to_type for association in spec.associations]
+        return scopes_for(synced, associated)
 
     def _oauth_redirect_uri(self):
         return f"{self.get_base_url()}/hubspot/oauth/callback"
@@ -723,15 +745,29 @@ class HubspotAccount(models.Model):
         """A translated, specific explanation of a HubSpot error (never the token)."""
         if isinstance(error, HubSpotScopeError):
             scopes = ", ".join(error.required_scopes) or self.env._("(HubSpot did not name them)")
+            if self.auth_type == "oauth":
+                return self.env._(
+                    "HubSpot refused the request: the app is missing required scopes: %(scopes)s. "
+                    "Click “Request permissions” again so that a portal administrator grants them.",
+                    scopes=scopes,
+                )
             return self.env._(
-                "HubSpot refused the request: the app is missing required scopes: %(scopes)s. "
-                "Add them to the private app (or re-authorize the OAuth app) and try again.",
+                "HubSpot refused the request: the token is missing required scopes: %(scopes)s. "
+                "Add them to the service key (HubSpot: Development > Keys > Service keys) or to the app "
+                "the token belongs to, then try again.",
                 scopes=scopes,
             )
         if isinstance(error, HubSpotAuthError):
+            if self.auth_type == "oauth":
+                return self.env._(
+                    "HubSpot rejected the access token (HTTP %(status)s): the app was uninstalled or its "
+                    "authorization revoked. Click “Request permissions” to connect the portal again.",
+                    status=error.status,
+                )
             return self.env._(
                 "HubSpot rejected the access token (HTTP %(status)s): it is wrong, revoked or expired. "
-                "Copy a valid token from the private app in HubSpot.",
+                "Create a service key in HubSpot (Development > Keys > Service keys) with the scopes this "
+                "account needs, or copy the static token of your HubSpot app, paste it here and test again.",
                 status=error.status,
             )
         if isinstance(error, HubSpotTimeoutError):
@@ -825,7 +861,7 @@ class HubspotAccount(models.Model):
                         "label": "Sync to Odoo",
                         "type": "string",
                         "fieldType": "text",
-                        "groupName": "companyinformation",
+                        "groupName": self._connector_property_group(client, "companies"),
                         "description": "Set to “no” to keep this company out of Odoo.",
                     },
                 )
@@ -834,6 +870,12 @@ class HubspotAccount(models.Model):
             raise UserError(self._error_message(error)) from None
         if result.errors:
             raise UserError(self.env._("HubSpot refused the exclusion: %s", result.errors[0].message))
+
+    @api.model
+    def _connector_property_group(self, client, object_type):
+        """The HubSpot property group of the properties the connector creates: its own group
+        "Odoo", created once per object type (HubSpot's default group names are not documented)."""
+        return client.ensure_property_group(object_type, PROPERTY_GROUP, PROPERTY_GROUP_LABEL)
 
     def _partner_tag(self):
         return self.env.ref("hubspot_connector.res_partner_category_hubspot", raise_if_not_found=False)

@@ -30,6 +30,14 @@ class HubspotSyncCheckpoint(models.Model):
     last_modified_at = fields.Datetime(string="Checkpoint", readonly=True)
     last_run_at = fields.Datetime(readonly=True)
     last_archive_check_at = fields.Datetime(string="Deletions Checked", readonly=True)
+    last_deletion_check_at = fields.Datetime(
+        string="Permanent Deletions Checked",
+        readonly=True,
+        help="When every linked id was last read back from HubSpot (permanent and GDPR deletions).",
+    )
+    deletion_check_cursor = fields.Integer(
+        readonly=True, help="The Odoo id the unfinished check of permanent deletions has reached (0: none running)."
+    )
     full_import_done = fields.Boolean(readonly=True, help="The first full import (or push) has finished.")
     pushed_properties = fields.Char(readonly=True, help="The connector's own HubSpot properties known to exist.")
 

@@ -8,6 +8,8 @@ from odoo import api, fields, models
 
 from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
 
+# Events saying a record is gone: ``contact.privacyDeletion`` (GDPR) skips the recycle bin.
+DELETIONS = ("deletion", "privacyDeletion")
 SIGNATURE_MAX_AGE_MS = 300_000  # HubSpot's advice: refuse requests signed more than 5 minutes ago
 # HubSpot sends at most 100 events a request (a few hundred bytes each, a long text property
 # value more): a far larger body is refused unread. A refused request costs no data: the
@@ -93,6 +95,7 @@ class HubspotWebhookNotice(models.Model):
     company_id = fields.Many2one(related="account_id.company_id", store=True)
     object_type = fields.Selection(HUBSPOT_OBJECT_TYPES, required=True)
     deletions = fields.Boolean(help="Records were deleted: the run looks for deletions at once.")
+    deleted_ids = fields.Char(help="HubSpot ids announced as deleted (GDPR deletions too): checked by the next run.")
     event_count = fields.Integer()
 
     @api.model
@@ -123,10 +126,21 @@ class HubspotWebhookNotice(models.Model):
             for account in accounts.filtered(lambda a, e=event: a.portal_id == str(e.get("portalId"))):
                 if object_type in engine._object_models() and account._direction(object_type) != "out":
                     key = (account.id, object_type)
-                    deletions, count = wanted.get(key, (False, 0))
-                    wanted[key] = (deletions or action in ("deletion", "merge"), count + 1)
+                    deletions, count, gone = wanted.get(key, (False, 0, ()))
+                    if action in DELETIONS and event.get("objectId"):
+                        gone += (str(event["objectId"]),)
+                    wanted[key] = (deletions or action in ("merge", *DELETIONS), count + 1, gone)
         self.sudo().create(
-            [{"account_id": a, "object_type": t, "deletions": d, "event_count": n} for (a, t), (d, n) in wanted.items()]
+            [
+                {
+                    "account_id": a,
+                    "object_type": t,
+                    "deletions": d,
+                    "event_count": n,
+                    "deleted_ids": ",".join(g) or False,
+                }
+                for (a, t), (d, n, g) in wanted.items()
+            ]
         )
         for object_type in {t for _a, t in wanted}:
             cron = engine._spec(object_type).cron

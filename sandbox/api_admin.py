@@ -12,6 +12,7 @@ GET|POST /_sandbox/settings            {"association_page_size": 500, "opaque_se
 POST /_sandbox/oauth/authorize         {"client_id", "redirect_uri", "scopes"} -> {"code"}
 POST /_sandbox/oauth/clients           {"client_id", "client_secret"}
 POST /_sandbox/tokens                  {"token", "scopes": [...] | null}
+POST /_sandbox/gdpr-delete             {"type": "contacts", "id": "1001"}: a permanent deletion (no recycle bin)
 GET|POST /_sandbox/clock               {"freeze": ISO | "now" | null, "advance": seconds}
 GET  /_sandbox/state                   the whole state as saved to a state file
 GET  /_sandbox/errors                  tracebacks of sandbox bugs answered with 500
@@ -41,6 +42,7 @@ class AdminRoutes:
         route("POST", r"_sandbox/oauth/authorize", self.admin_authorize)
         route("POST", r"_sandbox/oauth/clients", self.admin_oauth_client)
         route("POST", r"_sandbox/tokens", self.admin_token)
+        route("POST", r"_sandbox/gdpr-delete", self.admin_gdpr_delete)
         route("GET", r"_sandbox/clock", self.admin_clock)
         route("POST", r"_sandbox/clock", self.admin_set_clock)
         route("GET", r"_sandbox/state", self.admin_state)
@@ -129,6 +131,13 @@ class AdminRoutes:
         body = request.json()
         self.state.tokens[body["token"]] = body.get("scopes")
         return 200, {"token": body["token"], "scopes": body.get("scopes")}
+
+    def admin_gdpr_delete(self, request):
+        body = request.json()
+        object_type = self.object_type(body["type"])
+        if not self.state.delete_permanently(object_type, str(body["id"])):
+            raise ValueError(f"no {object_type} record {body['id']}")
+        return 200, {"deleted": {"type": object_type, "id": str(body["id"])}}
 
     def admin_clock(self, request):
         return 200, {"now": iso(self.state.clock()), "frozen": getattr(self.state.clock, "frozen", None) is not None}

@@ -1,7 +1,7 @@
 """CRM object routes: list, get, create, update, archive, batch, upsert, merge, search."""
 
 from .catalog import DEFAULT_READ_PROPERTIES
-from .errors import HubSpotHTTPError, bad_request, batch_error
+from .errors import HubSpotHTTPError, bad_request, batch_error, not_found
 from .paging import decode_cursor, encode_cursor, next_link
 from .search import Search
 from .values import now_iso
@@ -66,6 +66,7 @@ class ObjectRoutes:
         route("POST", f"{base}/batch/archive", self.batch_archive, WRITE, "{object_type}.batch_archive")
         route("POST", f"{base}/search", self.search_objects, READ, "{object_type}.search", search=True)
         route("POST", f"{base}/merge", self.merge_objects, WRITE, "{object_type}.merge")
+        route("POST", f"{base}/gdpr-delete", self.gdpr_delete, WRITE, "{object_type}.gdpr_delete")
         route("GET", f"{base}/{ID}", self.get_object, READ, "{object_type}.get")
         route("PATCH", f"{base}/{ID}", self.update_object, WRITE, "{object_type}.update")
         route("DELETE", f"{base}/{ID}", self.archive_object, WRITE, "{object_type}.archive")
@@ -200,6 +201,19 @@ class ObjectRoutes:
         return 200, self.state.view(
             object_type, record, [*DEFAULT_READ_PROPERTIES[object_type], "hs_merged_object_ids"]
         )
+
+    def gdpr_delete(self, request, object_type):
+        """POST .../contacts/gdpr-delete ``{"objectId", "idProperty"?}``: a permanent deletion (204).
+        HubSpot has it for contacts only; an unknown email is blocklisted, an unknown id is a 404."""
+        if object_type != "contacts":
+            raise HubSpotHTTPError(404, f"No route for {request.method} {request.path}", "OBJECT_NOT_FOUND")
+        body = request.json()
+        object_id, id_property = body.get("objectId"), body.get("idProperty")
+        if not object_id:
+            raise bad_request("objectId is required")
+        if not self.state.delete_permanently(object_type, object_id, id_property) and not id_property:
+            raise not_found(object_type, object_id)
+        return 204, None
 
     def search_objects(self, request, object_type):
         lag_ms = int(self.state.search_lag * 1000)

@@ -14,8 +14,9 @@ MAX_OWNERS = 500
 class PortalRoutes:
     def _portal_routes(self):
         route = self.route
-        route("GET", r"account-info/details", self.account_details, None, "account.details")
-        route("GET", r"account-info/api-usage/daily/private-apps", self.daily_usage, None, "account.daily_usage")
+        account = ("literal", "oauth")  # the published descriptions: the "oauth" scope
+        route("GET", r"account-info/details", self.account_details, account, "account.details")
+        route("GET", r"account-info/api-usage/daily/private-apps", self.daily_usage, account, "account.daily_usage")
         owners = ("literal", "crm.objects.owners.read")
         route("GET", r"crm/owners", self.list_owners, owners, "owners.list")
         route("GET", r"crm/owners/(?P<owner_id>[^/]+)", self.get_owner, owners, "owners.get")
@@ -38,6 +39,24 @@ class PortalRoutes:
         name = r"(?P<name>[^/]+)"
         route("GET", rf"crm/properties/{TYPE}", self.list_properties, schema_read, "properties.{object_type}.list")
         route("POST", rf"crm/properties/{TYPE}", self.create_property, schema_write, "properties.{object_type}.create")
+        groups = rf"crm/properties/{TYPE}/groups"
+        route("GET", groups, self.list_property_groups, schema_read, "properties.{object_type}.groups_list")
+        route("POST", groups, self.create_property_group, schema_write, "properties.{object_type}.groups_create")
+        route("GET", rf"{groups}/{name}", self.get_property_group, schema_read, "properties.{object_type}.groups_get")
+        route(
+            "PATCH",
+            rf"{groups}/{name}",
+            self.update_property_group,
+            schema_write,
+            "properties.{object_type}.groups_update",
+        )
+        route(
+            "DELETE",
+            rf"{groups}/{name}",
+            self.archive_property_group,
+            schema_write,
+            "properties.{object_type}.groups_archive",
+        )
         route("GET", rf"crm/properties/{TYPE}/{name}", self.get_property, schema_read, "properties.{object_type}.get")
         route(
             "PATCH",
@@ -187,6 +206,25 @@ class PortalRoutes:
 
     def archive_property(self, request, object_type, name):
         self.state.archive_property(object_type, name)
+        return 204, None
+
+    # ---------------------------------------------------- property groups
+    def list_property_groups(self, request, object_type):
+        groups = self.state.property_groups[object_type].values()
+        return 200, {"results": [self.state.property_group_view(g) for g in groups]}
+
+    def get_property_group(self, request, object_type, name):
+        return 200, self.state.property_group_view(self.state.get_property_group(object_type, name))
+
+    def create_property_group(self, request, object_type):
+        return 201, self.state.property_group_view(self.state.create_property_group(object_type, request.json()))
+
+    def update_property_group(self, request, object_type, name):
+        group = self.state.update_property_group(object_type, name, request.json())
+        return 200, self.state.property_group_view(group)
+
+    def archive_property_group(self, request, object_type, name):
+        self.state.archive_property_group(object_type, name)
         return 204, None
 
     # -------------------------------------------------------------- OAuth

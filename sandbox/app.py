@@ -327,7 +327,8 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
         granted = state.tokens[token]
         if granted is None:
             return
-        missing = [scope for scope in self.required_scopes(route.scope, kwargs) if scope not in granted]
+        unmet = [any_of for any_of in self.required_scopes(route.scope, kwargs) if not set(any_of) & set(granted)]
+        missing = list(dict.fromkeys(scope for any_of in unmet for scope in any_of))
         if missing:
             raise HubSpotHTTPError(
                 403,
@@ -343,6 +344,7 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
 
     @staticmethod
     def required_scopes(scope, kwargs):
+        """What a route needs: a list of requirements, each a tuple of scopes any one of which meets it."""
         if scope is None:
             return []
         kind, *rest = scope
@@ -354,7 +356,7 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
             return list(dict.fromkeys(scope_for(kwargs[k], rest[0]) for k in ("object_type", "to_type")))
         if kind == "schemas":
             return [schema_scope_for(kwargs["object_type"], rest[0])]
-        return list(rest)
+        return [(literal,) for literal in rest]
 
     # -------------------------------------------------------------- admin
     def handle_admin(self, request):

@@ -30,6 +30,9 @@ TYPE_ALIASES = {
 }
 
 
+# HubSpot's scope names, as the published API descriptions spell them (each operation's
+# ``security`` block), for what the sandbox serves. Authorizing anything else fails, as it
+# does at HubSpot: there is no ``crm.schemas.products.*`` nor ``crm.schemas.line_items.write``.
 ALL_SCOPES = (
     *(
         f"crm.objects.{t}.{access}"
@@ -40,20 +43,43 @@ ALL_SCOPES = (
     "crm.objects.owners.read",
     *(
         f"crm.schemas.{t}.{access}"
-        for t in ("companies", "contacts", "deals", "line_items", "products")
+        for t in ("companies", "contacts", "deals", "tickets")
         for access in ("read", "write")
     ),
+    "crm.schemas.line_items.read",
+    "e-commerce",
     "oauth",
 )
+# Products and line items also accept the older, broader ``e-commerce`` scope.
+COMMERCE_TYPES = ("products", "line_items")
 
 
 def scope_for(object_type, access):
-    """The granular scope a read or write of ``object_type`` records needs."""
-    return "tickets" if object_type == "tickets" else f"crm.objects.{object_type}.{access}"
+    """The scopes a read or write of ``object_type`` records accepts: any one of them will do."""
+    if object_type == "tickets":
+        return ("tickets",)
+    granular = (f"crm.objects.{object_type}.{access}",)
+    return (*granular, "e-commerce") if object_type in COMMERCE_TYPES else granular
 
 
 def schema_scope_for(object_type, access="read"):
-    return "tickets" if object_type == "tickets" else f"crm.schemas.{object_type}.{access}"
+    """The scopes that read or change ``object_type``'s properties and property groups (any one).
+
+    Reading: the type's schema scope where HubSpot has one, or a scope on its records.
+    Changing: ``crm.schemas.<type>.write``; ``tickets`` for tickets; ``e-commerce`` alone for
+    products and line items (HubSpot has no schema write scope for them).
+    """
+    if access == "write":
+        if object_type in COMMERCE_TYPES:
+            return ("e-commerce",)
+        schema = (f"crm.schemas.{object_type}.write",)
+        return (*schema, "tickets") if object_type == "tickets" else schema
+    if object_type == "tickets":
+        return ("crm.schemas.tickets.read", "tickets")
+    if object_type == "products":  # the published descriptions list no products read scope here
+        return ("crm.objects.products.write", "e-commerce")
+    scopes = (f"crm.schemas.{object_type}.read", f"crm.objects.{object_type}.read", f"crm.objects.{object_type}.write")
+    return (*scopes, "e-commerce") if object_type in COMMERCE_TYPES else scopes
 
 
 def modified_property(object_type):
@@ -390,6 +416,40 @@ def default_properties():
             definition["displayOrder"] = order
             result[object_type][definition["name"]] = definition
     return result
+
+
+# Labels of the default property groups (every default property belongs to one).
+GROUP_LABELS = {
+    "companyinformation": "Company information",
+    "contactinformation": "Contact information",
+    "dealinformation": "Deal information",
+    "ticketinformation": "Ticket information",
+    "productinformation": "Product information",
+    "lineiteminformation": "Line item information",
+}
+
+
+def property_group(name, label, display_order=-1, hubspot_defined=False):
+    """One property group; the API shows ``name, label, displayOrder, archived``."""
+    return {
+        "name": name,
+        "label": label,
+        "displayOrder": display_order,
+        "archived": False,
+        "hubspotDefined": hubspot_defined,
+    }
+
+
+def default_property_groups(properties):
+    """{object type: {group name: group}}: the groups the given properties are in."""
+    groups = {}
+    for object_type, definitions in properties.items():
+        names = dict.fromkeys(d["groupName"] for d in definitions.values() if d.get("groupName"))
+        groups[object_type] = {
+            name: property_group(name, GROUP_LABELS.get(name, name), order, hubspot_defined=name in GROUP_LABELS)
+            for order, name in enumerate(names)
+        }
+    return groups
 
 
 # What a read returns when no ``properties`` were asked for.

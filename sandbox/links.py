@@ -163,6 +163,13 @@ class LinksMixin:
                 for type_id in types:
                     self._add(object_type, new_id, to_type, target, type_id)
 
+    def drop_links(self, object_type, object_id):
+        """A permanent deletion: the record's associations go, on both sides."""
+        entry = self.links.pop((object_type, object_id), {})
+        for to_type, targets in entry.items():
+            for to_id in targets:
+                self.links.get((to_type, to_id), {}).get(object_type, {}).pop(object_id, None)
+
     def keep_one_primary(self, object_type, object_id, keep):
         """After a merge a record may hold two primary companies: keep ``keep`` (or the first)."""
         companies = self.links.get((object_type, object_id), {}).get("companies", {})

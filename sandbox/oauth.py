@@ -40,10 +40,15 @@ class OAuthMixin:
             self.oauth_clients[client_id] = client_secret
 
     def authorize(self, client_id=DEFAULT_CLIENT_ID, redirect_uri=DEFAULT_REDIRECT_URI, scopes=None):
-        """What the user's consent in HubSpot's browser page produces: a one-time code."""
+        """What the user's consent in HubSpot's browser page produces: a one-time code.
+
+        A scope HubSpot does not have fails the authorization, as HubSpot's install page does."""
         with self.lock:
             if client_id not in self.oauth_clients:
                 raise OAuthError("invalid_client", f"Unknown client_id {client_id}")
+            unknown = [scope for scope in scopes or () if scope not in ALL_SCOPES]
+            if unknown:
+                raise OAuthError("invalid_scope", f"These scopes do not exist: {' '.join(unknown)}")
             code = "sbx-code-" + secrets.token_urlsafe(24)
             self.oauth_codes[code] = {
                 "client_id": client_id,
@@ -91,6 +96,7 @@ class OAuthMixin:
         self.tokens[access_token] = scopes
         return {
             "token_type": "bearer",
+            "token_use": "access_token",  # HubSpot's AccessTokenResponse (client credentials say otherwise)
             "access_token": access_token,
             "refresh_token": refresh_token,
             "expires_in": ACCESS_TOKEN_SECONDS,

@@ -363,6 +363,22 @@ class RecordsMixin:
                 self.retotal_deals(self._linked_ids(object_type, record["id"], "deals"))
             return True
 
+    def delete_permanently(self, object_type, object_id, id_property=None):
+        """A permanent (e.g. GDPR) deletion: no recycle bin. The record leaves every listing,
+        the archived one included, search, reads and batch reads; its associations go too.
+        False when there was no such record (live or archived)."""
+        with self.lock:
+            record = self.find(object_type, object_id, id_property) or self.find(
+                object_type, object_id, id_property, archived=True
+            )
+            if record is None:
+                return False
+            deals = self._linked_ids(object_type, record["id"], "deals") if object_type == "line_items" else []
+            self._drop(object_type, record)
+            self.drop_links(object_type, record["id"])
+            self.retotal_deals(deals)
+            return True
+
     def upsert_record(self, object_type, id_value, properties, id_property=None):
         """Batch upsert of one input: (record, created?)."""
         with self.lock:

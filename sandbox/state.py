@@ -2,7 +2,8 @@
 
 Everything a test needs is reachable from Python too (the ``/_sandbox/...`` admin
 endpoints call the same methods): records (``create_record``, ``add_record``,
-``merge_records``...), associations (``associate``), owners, pipelines, properties,
+``merge_records``, ``delete_permanently``...), associations (``associate``), owners,
+pipelines, properties and property groups,
 OAuth (``authorize``), the clock (``freeze``, ``advance``), rate limits and faults
 (``set_rate_limits``, ``set_faults``, ``fail_next``), the request log and counters
 (``stats``, ``request_log``), ``reset`` and the seeds.
@@ -22,8 +23,10 @@ from .catalog import (
     deal_stage,
     default_pipelines,
     default_properties,
+    default_property_groups,
     pipeline,
     prop,
+    property_group,
     ticket_stage,
 )
 from .errors import HubSpotHTTPError, bad_request, not_found
@@ -114,6 +117,7 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
         self._init_records()
         self._init_links()
         self.properties = default_properties()
+        self.property_groups = default_property_groups(self.properties)
         self.catalogue_changed()
         self.pipelines = default_pipelines(self.stamp())
         self.owners = {}
@@ -252,6 +256,7 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
                     f"Property name {name!r} must start with a letter and hold only lower-case letters, digits and _",
                     propertyName=name,
                 )
+            self._check_group(object_type, values["groupName"], name)
             kind, field = values["type"], values["fieldType"]
             if field not in PROPERTY_TYPES.get(kind, ()):
                 raise bad_request(f"fieldType {field} is not valid for type {kind}", propertyName=name)
@@ -302,6 +307,8 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
                 raise not_found(f"{object_type} property", name)
             if definition.get("hubspotDefined"):
                 raise bad_request(f"{name} is defined by HubSpot and cannot be changed", propertyName=name)
+            if "groupName" in values:
+                self._check_group(object_type, values["groupName"], name)
             for key in ("label", "description", "groupName", "hidden", "displayOrder", "formField"):
                 if key in values:
                     definition[key] = values[key]
@@ -322,6 +329,72 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
                 raise bad_request(f"{name} is defined by HubSpot and cannot be deleted", propertyName=name)
             del self.properties[object_type][name]
             self.catalogue_changed()
+
+    def _check_group(self, object_type, group_name, property_name):
+        """HubSpot refuses a property in a group the object type does not have."""
+        if group_name not in self.property_groups[object_type]:
+            raise bad_request(
+                f"Property group {group_name!r} does not exist for {object_type}; create it first "
+                f"(POST /crm/v3/properties/{object_type}/groups)",
+                propertyName=property_name,
+            )
+
+    # ---------------------------------------------------- property groups
+    @staticmethod
+    def property_group_view(group):
+        return {key: group[key] for key in ("name", "label", "displayOrder", "archived")}
+
+    def get_property_group(self, object_type, name):
+        group = self.property_groups[object_type].get(name)
+        if group is None:
+            raise HubSpotHTTPError(404, f"Unable to find property group {name} of {object_type}", "OBJECT_NOT_FOUND")
+        return group
+
+    def create_property_group(self, object_type, values):
+        """POST .../properties/{type}/groups: ``name`` and ``label`` required; 409 when the name is taken."""
+        with self.lock:
+            if not isinstance(values, dict):
+                raise bad_request("The property group must be a JSON object")
+            name = values.get("name") or ""
+            missing = [key for key in ("name", "label") if not values.get(key)]
+            if missing:
+                raise bad_request(f"Missing required fields: {', '.join(missing)}")
+            if not name[0].isalpha() or not all(c.islower() or c.isdigit() or c == "_" for c in name):
+                raise bad_request(
+                    f"Property group name {name!r} must start with a letter and hold only lower-case letters, "
+                    "digits and _"
+                )
+            order = values.get("displayOrder", -1)
+            if not isinstance(order, int) or isinstance(order, bool):
+                raise bad_request(f"displayOrder must be an integer, not {order!r}")
+            if name in self.property_groups[object_type]:
+                raise HubSpotHTTPError(409, f"A property group named '{name}' already exists.", "OBJECT_ALREADY_EXISTS")
+            group = property_group(name, values["label"], order)
+            self.property_groups[object_type][name] = group
+            return group
+
+    def update_property_group(self, object_type, name, values):
+        with self.lock:
+            group = self.get_property_group(object_type, name)
+            if not isinstance(values, dict):
+                raise bad_request("The property group must be a JSON object")
+            if "label" in values:
+                if not values["label"]:
+                    raise bad_request("label cannot be empty")
+                group["label"] = values["label"]
+            if "displayOrder" in values:
+                group["displayOrder"] = values["displayOrder"]
+            return group
+
+    def archive_property_group(self, object_type, name):
+        with self.lock:
+            group = self.get_property_group(object_type, name)
+            if group.get("hubspotDefined"):
+                raise bad_request(f"{name} is defined by HubSpot and cannot be deleted")
+            used = sorted(p for p, d in self.properties[object_type].items() if d.get("groupName") == name)
+            if used:
+                raise bad_request(f"Property group {name} still holds properties: {', '.join(used)}")
+            del self.property_groups[object_type][name]
 
     # ------------------------------------------- settings, rate limits, faults
     def configure(self, **settings):
@@ -429,6 +502,7 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
                 "next_owner_id": self._next_owner_id,
                 "pipelines": self.pipelines,
                 "properties": self.properties,
+                "property_groups": self.property_groups,
                 "oauth": {
                     "clients": self.oauth_clients,
                     "codes": self.oauth_codes,
@@ -461,6 +535,7 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
         state._next_owner_id = data.get("next_owner_id", FIRST_OWNER_ID)
         state.pipelines = data.get("pipelines", state.pipelines)
         state.properties = data.get("properties", state.properties)
+        state.property_groups = data.get("property_groups") or default_property_groups(state.properties)
         state.catalogue_changed()
         oauth = data.get("oauth", {})
         state.oauth_clients = oauth.get("clients", state.oauth_clients)

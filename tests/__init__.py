@@ -5,12 +5,15 @@ from . import test_client_core
 from . import test_client_sandbox
 from . import test_connection
 from . import test_hostile_input
+from . import test_contract_sdk_portal
 from . import test_install
 from . import test_pipelines
+from . import test_portal_truths
 from . import test_relink
 from . import test_sandbox
 from . import test_sandbox_core
 from . import test_sync_deal_currency
+from . import test_sandbox_portal
 from . import test_sync_deals
 from . import test_sync_inbound
 from . import test_sync_outbound

@@ -261,7 +261,7 @@ class TestClientAgainstSandbox(ClientCase):
 
     def test_oauth_flow(self):
         self.state.add_oauth_client("cid", "csecret")
-        code = self.state.authorize("cid", "https://odoo.example/cb", ["crm.objects.contacts.read"])
+        code = self.state.authorize("cid", "https://odoo.example/cb", ["oauth", "crm.objects.contacts.read"])
         bare = HubSpotClient(self.sandbox.url, token=None)
         tokens = bare.oauth_exchange_code("cid", "csecret", "https://odoo.example/cb", code)
         self.assertEqual(tokens["expires_in"], 1800)

@@ -994,7 +994,12 @@ class TestSandboxPortal(SandboxCase):
             ("POST", self.paths.objects("contacts"), {"properties": {}}, ["crm.objects.contacts.write"]),
             ("GET", self.paths.objects("tickets"), None, ["tickets"]),
             ("GET", self.paths.owners(), None, ["crm.objects.owners.read"]),
-            ("GET", self.paths.properties("deals"), None, ["crm.schemas.deals.read"]),
+            (
+                "GET",
+                self.paths.properties("deals"),
+                None,
+                ["crm.schemas.deals.read", "crm.objects.deals.read", "crm.objects.deals.write"],
+            ),
             (
                 "POST",
                 self.paths.associations("contacts", "deals", "batch", "read"),

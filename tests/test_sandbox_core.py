@@ -12,7 +12,7 @@ class TestSandboxCore(ClientCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        state = SandboxState(tokens={"full": None, "no-companies": ["crm.objects.contacts.read"]})
+        state = SandboxState(tokens={"full": None, "no-companies": ["oauth", "crm.objects.contacts.read"]})
         state.seed_companies(5)
         cls.sandbox = SandboxServer(state).start()
         cls.addClassCleanup(cls.sandbox.stop)

@@ -87,6 +87,24 @@ class TestWebhooks(SandboxMixin, HttpCase):
         self.assertEqual((self.partner.hubspot_linked, self.partner.hubspot_unlink_reason), (False, "deleted"))
         self.assertTrue(self.partner.exists(), "unlinked, never deleted")
 
+    def test_a_gdpr_deletion_unlinks_at_once(self):
+        anna = self.state.add_record("contacts", {"email": "anna@acme.example", "firstname": "Anna"})
+        bert = self.state.add_record("contacts", {"email": "bert@acme.example", "firstname": "Bert"})
+        self.engine._cron_sync("contacts")
+        Partner = self.env["res.partner"]
+        person, other = (
+            Partner.search([("hubspot_id", "=", r["id"]), ("hubspot_object_type", "=", "contacts")])
+            for r in (anna, bert)
+        )
+        self.state.delete_permanently("contacts", anna["id"])  # no recycle bin: no archived listing shows it
+        self.state.clear_log()
+        events = [self.event("contact.privacyDeletion", anna["id"]), self.event("contact.deletion", anna["id"])]
+        self.assertEqual(self.post(events).status_code, 204)
+        self.engine._cron_sync("contacts")
+        self.assertEqual((person.hubspot_linked, person.hubspot_unlink_reason), (False, "deleted"))
+        self.assertTrue(person.exists() and other.hubspot_linked)
+        self.assertEqual(self.state.stats()["by_operation"]["contacts.batch_read"], 1, "only the announced id")
+
     def test_unsigned_forged_or_stale_calls_are_refused(self):
         events = [self.event("company.propertyChange", self.acme["id"], propertyName="name")]
         for response in (

@@ -129,3 +129,44 @@ say(
     f"unchanged push          {run.api_calls} API call(s), {sandbox_write_calls() - writes_before} write call(s), "
     f"{time.perf_counter() - t0:.2f} s   (goal: 0 write calls)"
 )
+
+# ---------------------------------------------- permanent deletions: the daily check
+from datetime import timedelta  # noqa: E402
+
+from odoo import fields  # noqa: E402
+
+PROFESSIONAL_DAILY_LIMIT = 625_000
+
+
+def sandbox_operations():
+    with urllib.request.urlopen(os.environ["BENCH_SANDBOX_URL"] + "/_sandbox/stats", timeout=30) as answer:
+        return json.load(answer)["by_operation"]
+
+
+say("")
+linked = check_calls = 0
+t0 = time.perf_counter()
+for object_type in ("companies", "contacts"):
+    checkpoint = account.checkpoint_ids.filtered(lambda c, t=object_type: c.object_type == t and c.direction == "in")
+    checkpoint.last_deletion_check_at = fields.Datetime.now() - timedelta(days=1, minutes=1)  # the check is due
+    env.cr.commit()
+    before = sandbox_operations().get(f"{object_type}.batch_read", 0)
+    engine._run_inbound(account, object_type)
+    check_calls += sandbox_operations().get(f"{object_type}.batch_read", 0) - before
+    linked += Partner.search_count(
+        [
+            ("hubspot_account_id", "=", account.id),
+            ("hubspot_object_type", "=", object_type),
+            ("hubspot_linked", "=", True),
+        ]
+    )
+per_record = check_calls / max(linked, 1)
+extrapolated = per_record * 100_000
+say(
+    f"daily deletion check    {check_calls} API calls for {linked:,} linked records ({per_record:.4f} per record), "
+    f"{time.perf_counter() - t0:.1f} s"
+)
+say(
+    f"  100,000 linked        {extrapolated:,.0f} calls a day = {extrapolated / PROFESSIONAL_DAILY_LIMIT:.2%} of a "
+    f"Professional portal's daily limit ({PROFESSIONAL_DAILY_LIMIT:,})   (goal < 1%)"
+)

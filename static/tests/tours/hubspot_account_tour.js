@@ -28,7 +28,7 @@ registry.category("web_tour.tours").add("hubspot_account_tour", {
             run: "edit Sandbox portal",
         },
         {
-            content: "Paste the private app token",
+            content: "Paste the service key",
             trigger: ".o_field_widget[name=access_token] input",
             run: "edit sandbox-token",
         },
