@@ -30,6 +30,7 @@ fi
 
 echo "== tests: database $db, log $log"
 start=$(date +%s)
+: > "$log"  # exists before `tail -f` looks for it (the background job may not have opened it yet)
 set +e
 # Show the test progress and anything that is not plain INFO; keep all in the log.
 # PYTHONSAFEPATH: the working directory (this repository) stays off sys.path, so `import hubspot`
