@@ -254,6 +254,27 @@ class CompiledMapping:
             )
         return number
 
+    def same_in_hubspot(self, value, last):
+        """Does HubSpot already hold ``value`` (a text :meth:`to_hubspot` made), given ``last``,
+        the text HubSpot gave? HubSpot spells some values its own way (a date property as
+        ``2024-06-30T00:00:00.000Z``, ``1000.50`` for 1000.5): equal values are never sent back."""
+        value, last = value or "", last or ""
+        if value == last:
+            return True
+        if not (value and last):
+            return False
+        if self.kind in ("date", "datetime"):
+            ours, theirs = timestamps.try_parse(value), timestamps.try_parse(last)
+            if ours is None or theirs is None:
+                return False
+            if self.kind == "date":
+                return ours.date() == theirs.date()
+            return ours.replace(microsecond=0) == theirs.replace(microsecond=0)
+        if self.kind in ("float", "monetary", "integer"):
+            ours, theirs = finite_number(value), finite_number(last)
+            return ours is not None and ours == theirs
+        return False
+
     def to_hubspot(self, record, cache):
         """``{property: value}`` for ``record``; an owner with no HubSpot owner gives ``{}``."""
         names = self.properties

@@ -1394,7 +1394,7 @@ class HubspotSyncEngine(models.AbstractModel):
             for prop, value in mapping.to_hubspot(record, state.cache).items():
                 if mapping.rule == "prefer_hubspot" and record.hubspot_id and (last.get(prop) or ""):
                     continue
-                if (value or "") != (last.get(prop) or ""):
+                if not mapping.same_in_hubspot(value, last.get(prop)):
                     props[prop] = value
         if state.spec.outbound_hook:
             for prop, value in getattr(self, state.spec.outbound_hook)(state, record).items():

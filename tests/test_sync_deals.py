@@ -343,6 +343,35 @@ class TestDealsOutbound(OutboundCase):
         self.assertFalse(lead.hubspot_id)
         self.assertEqual((run.created_count, run.skipped_count), (0, 1))
 
+    def test_values_as_hubspot_spells_them_are_not_sent_back(self):
+        """HubSpot gives a date property as midnight UTC and keeps a number's trailing zero: the
+        opportunity holds the same values, so a push after the import sends nothing."""
+        record = self.state.add_record(
+            "deals",
+            {
+                "dealname": "Spelled by HubSpot",
+                "pipeline": "default",
+                "dealstage": "contractsent",
+                "amount": "5000.50",
+                "closedate": "2026-12-24T00:00:00.000Z",
+            },
+        )
+        self.sync("deals")
+        lead = self.env["crm.lead"].search([("hubspot_id", "=", record["id"])])
+        self.assertEqual((lead.expected_revenue, str(lead.date_deadline)), (5000.5, "2026-12-24"))
+        self.state.clear_log()
+        run = self.push("deals")
+        self.assertEqual((run.updated_count, run.failed_count), (0, 0))
+        record_writes = [op for op in self.writes() if not op.startswith("properties.")]  # the connector's own
+        self.assertEqual(record_writes, [], "nothing changed: nothing is sent")
+        # A real change still goes, in HubSpot's terms.
+        lead.date_deadline = "2026-12-31"
+        run = self.push("deals")
+        self.assertEqual(run.updated_count, 1)
+        props = self.state.get_record("deals", record["id"])["properties"]
+        self.assertTrue(props["closedate"].startswith("2026-12-31"))
+        self.assertEqual(float(props["amount"]), 5000.5)
+
     def test_imported_deal_edited_in_odoo_sends_only_the_change(self):
         record = self.state.add_record("deals", {"dealname": "From HubSpot", "dealstage": "contractsent"})
         self.state.associate("deals", record["id"], "companies", self.customer.hubspot_id)
