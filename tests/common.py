@@ -1,3 +1,7 @@
+import importlib.metadata
+import importlib.util
+import sys
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from odoo.tests import new_test_user
@@ -7,6 +11,24 @@ from ..sandbox import SandboxServer
 
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
 BASE_URL = "https://api.hubapi.test"
+
+
+def load_hubspot_sdk():
+    """HubSpot's official SDK (``hubspot-api-client``, the contract tests' independent client).
+
+    Its top-level package is ``hubspot``, like this addon's client folder, which wins when
+    Python starts in the repository root (``python -m`` puts the working directory first on
+    ``sys.path``). Load the SDK from its installed distribution, whatever ``sys.path`` says;
+    ``hubspot.*`` imports that follow find its submodules."""
+    loaded = sys.modules.get("hubspot")
+    if loaded is not None and hasattr(loaded, "HubSpot"):
+        return loaded
+    init = Path(importlib.metadata.distribution("hubspot-api-client").locate_file("hubspot/__init__.py"))
+    spec = importlib.util.spec_from_file_location("hubspot", init, submodule_search_locations=[str(init.parent)])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["hubspot"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 class MockedHubSpotMixin:

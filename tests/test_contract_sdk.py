@@ -8,39 +8,19 @@ read with the SDK's raw request (``api_request``) and deserialized into the same
 """
 
 import importlib
-import importlib.metadata
-import importlib.util
 import json
-import sys
 import warnings
-from pathlib import Path
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 from odoo.tests import tagged
 
 from ..sandbox import SandboxServer, SandboxState
-from .common import ClientCase
+from .common import ClientCase, load_hubspot_sdk
 
 TOKEN = "sandbox-token"
 
-
-def _load_sdk():
-    """HubSpot's SDK is the top-level package ``hubspot``; so is this addon's client folder
-    when Python starts in the repository root (``python -m`` puts the working directory first
-    on ``sys.path``). Load the SDK from its installed distribution, whatever ``sys.path`` says."""
-    loaded = sys.modules.get("hubspot")
-    if loaded is not None and hasattr(loaded, "HubSpot"):
-        return loaded
-    init = Path(importlib.metadata.distribution("hubspot-api-client").locate_file("hubspot/__init__.py"))
-    spec = importlib.util.spec_from_file_location("hubspot", init, submodule_search_locations=[str(init.parent)])
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["hubspot"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-sdk = _load_sdk()
+sdk = load_hubspot_sdk()
 assoc_v4 = importlib.import_module("hubspot.crm.associations.v4")
 properties_sdk = importlib.import_module("hubspot.crm.properties")
 owners_sdk = importlib.import_module("hubspot.crm.owners")

@@ -2,6 +2,7 @@
 client, drives the sandbox for property groups and the OAuth token exchange. Every answer
 must deserialize into the SDK's models (which check their required fields)."""
 
+import importlib
 import json
 import warnings
 from contextlib import contextmanager
@@ -10,22 +11,23 @@ from urllib.parse import urlencode
 
 from odoo.tests import tagged
 
-from hubspot import HubSpot
-from hubspot.crm.properties import ApiException as PropertiesApiException
-from hubspot.crm.properties import (
-    CollectionResponsePropertyGroupNoPaging,
-    PropertyCreate,
-    PropertyGroup,
-    PropertyGroupCreate,
-    PropertyGroupUpdate,
-)
-from hubspot.crm.properties import Error as PropertiesError
-from hubspot.oauth import ApiClient as OAuthApiClient
-from hubspot.oauth import ApiException as OAuthApiException
-from hubspot.oauth import TokenResponseIF
-
 from ..sandbox import SandboxServer, SandboxState
-from .common import ClientCase
+from .common import ClientCase, load_hubspot_sdk
+
+# The SDK's package, whatever sys.path says (its name is this addon's client folder's too).
+HubSpot = load_hubspot_sdk().HubSpot
+_properties = importlib.import_module("hubspot.crm.properties")
+_oauth = importlib.import_module("hubspot.oauth")
+PropertiesApiException = _properties.ApiException
+PropertiesError = _properties.Error
+CollectionResponsePropertyGroupNoPaging = _properties.CollectionResponsePropertyGroupNoPaging
+PropertyCreate = _properties.PropertyCreate
+PropertyGroup = _properties.PropertyGroup
+PropertyGroupCreate = _properties.PropertyGroupCreate
+PropertyGroupUpdate = _properties.PropertyGroupUpdate
+OAuthApiClient = _oauth.ApiClient
+OAuthApiException = _oauth.ApiException
+TokenResponseIF = _oauth.TokenResponseIF
 
 TOKEN = "sandbox-token"
 REDIRECT = "http://localhost:8069/hubspot/oauth/callback"

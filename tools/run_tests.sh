@@ -33,9 +33,7 @@ start=$(date +%s)
 : > "$log"  # exists before `tail -f` looks for it (the background job may not have opened it yet)
 set +e
 # Show the test progress and anything that is not plain INFO; keep all in the log.
-# PYTHONSAFEPATH: the working directory (this repository) stays off sys.path, so `import hubspot`
-# in the contract tests finds HubSpot's SDK, not this addon's own `hubspot/` client folder.
-PYTHONSAFEPATH=1 "$HUBSPOT_VENV/bin/python" -m odoo \
+"$HUBSPOT_VENV/bin/python" -m odoo \
   --addons-path="$HUBSPOT_ADDONS_PATH" -d "$db" "$install" hubspot_connector \
   --test-enable --test-tags="$tags" --stop-after-init \
   --http-interface=127.0.0.1 --http-port="$port" --gevent-port=0 \
