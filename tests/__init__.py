@@ -27,3 +27,4 @@ from . import test_sandbox_strict
 from . import test_sync_associations
 from . import test_contract_sdk
 from . import test_security
+from . import test_import_search
