@@ -28,3 +28,4 @@ from . import test_sync_associations
 from . import test_contract_sdk
 from . import test_security
 from . import test_import_search
+from . import test_link_rules

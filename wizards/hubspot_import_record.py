@@ -325,6 +325,7 @@ class HubspotImportRecord(models.TransientModel):
             ) from None
         except HubSpotError as error:
             raise UserError(account._error_message(error)) from None
+        before = record._hubspot_link_snapshot()
         record._hubspot_bind(account, object_type, str(remote["id"]), record_modified_at(object_type, remote))
         try:
             _linked, failures = self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [remote])
@@ -351,13 +352,15 @@ class HubspotImportRecord(models.TransientModel):
                     reason=reason.get(record.hubspot_unlink_reason, ""),
                 )
             )
-        record.message_post(
-            body=self.env._(
+        # The field rules decided what changed; the chatter says what, and who linked it.
+        record._hubspot_log_link(
+            before,
+            self.env._(
                 "Linked to HubSpot %(type)s %(id)s by %(user)s.",
                 type=self._object_label(),
                 id=remote["id"],
                 user=self.env.user.name,
-            )
+            ),
         )
         _logger.info(
             "HubSpot account %s: %s %s linked to %s %s", account.id, record._name, record.id, object_type, remote["id"]
