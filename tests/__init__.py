@@ -29,3 +29,4 @@ from . import test_contract_sdk
 from . import test_security
 from . import test_import_search
 from . import test_link_rules
+from . import test_enrichment
