@@ -3,8 +3,9 @@ before it writes, and the pending company's chatter says what was written, or wh
 refused (against the sandbox)."""
 
 from odoo.exceptions import UserError
-from odoo.tests import Form, new_test_user, tagged
+from odoo.tests import Form, HttpCase, new_test_user, tagged
 
+from .common import SandboxMixin
 from .test_sync_inbound import InboundCase
 
 
@@ -96,3 +97,37 @@ class TestRejectAndExclude(InboundCase):
             self.pending.with_user(self.reviewer).action_reject_and_exclude()
         self.assertEqual(self.pending.state, "pending")
         self.assertEqual(self.state.stats()["total"], 0)
+
+
+@tagged("post_install", "-at_install")
+class TestRejectAndExcludeTour(SandboxMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_sandbox()
+        cls.account = cls.env["hubspot.account"].create(
+            {
+                "name": "Tour portal",
+                "api_base_url": cls.sandbox.url,
+                "access_token": "sandbox-token",
+                "portal_id": "12345678",
+                "review_new_companies": True,
+            }
+        )
+        cls.reviewer = new_test_user(
+            cls.env, login="hs_tour_reviewer", groups="base.group_user,hubspot_connector.group_hubspot_user"
+        )
+        cls.remote = cls.sandbox.state.add_record("companies", {"name": "Spam Inc", "domain": "spam.example"})
+        cls.pending = cls.env["hubspot.pending.company"].create(
+            {"account_id": cls.account.id, "hubspot_id": cls.remote["id"], "name": "Spam Inc"}
+        )
+
+    def test_reviewer_reads_what_will_be_written_then_confirms(self):
+        self.start_tour(
+            f"/odoo/action-hubspot_connector.hubspot_pending_company_action/{self.pending.id}",
+            "hubspot_reject_exclude_tour",
+            login="hs_tour_reviewer",
+        )
+        self.assertEqual(self.pending.state, "rejected")
+        remote = self.sandbox.state.get_record("companies", self.remote["id"])
+        self.assertEqual(remote["properties"]["sync_to_odoo"], "no")
