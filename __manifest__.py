@@ -29,6 +29,7 @@
         "views/res_config_settings_views.xml",
         "wizards/hubspot_accept_company_views.xml",
         "wizards/hubspot_import_record_views.xml",
+        "wizards/hubspot_reject_company_views.xml",
         "views/hubspot_oauth_templates.xml",
         "views/hubspot_menus.xml",
     ],

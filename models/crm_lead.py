@@ -64,6 +64,16 @@ class CrmLead(models.Model):
         for lead in self:
             lead.hubspot_lines_total = sum(lead.hubspot_line_ids.mapped("price_subtotal"))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        if self._hubspot_syncing() and "iap_enrich_done" in self._fields:
+            # Lead Enrichment (crm_iap_enrich) sends new leads with an email to Odoo's IAP service,
+            # spending credits, and writes what it finds on them (which the next push would send
+            # to HubSpot): the deals the sync brings in count as enriched. Leads users create
+            # are enriched as before.
+            vals_list = [dict(vals, iap_enrich_done=True) for vals in vals_list]
+        return super().create(vals_list)
+
     def write(self, vals):
         res = super().write(vals)
         if vals.get("hubspot_linked"):

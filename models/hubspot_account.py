@@ -844,13 +844,26 @@ class HubspotAccount(models.Model):
         value = ((record.get("properties") or {}).get(prop) or "").strip().lower()
         return bool(value) and value in self._exclude_values()
 
+    def _exclude_mark(self):
+        """``(property, value)`` that *Reject & exclude in HubSpot* writes on a company: the first
+        of the exclude values, as listed (``no`` by default, as the property's description says)."""
+        self.ensure_one()
+        values = [v.strip() for v in (self.exclude_values or "").split(",") if v.strip()]
+        return (self.exclude_property or "").strip(), values[0] if values else "no"
+
+    def _portal_label(self):
+        """The portal as users know it, for texts: its id and the account's name."""
+        self.ensure_one()
+        if self.portal_id:
+            return self.env._("portal %(portal)s (account “%(account)s”)", portal=self.portal_id, account=self.name)
+        return self.env._("the portal of account “%s”", self.name)
+
     def _mark_excluded_in_hubspot(self, hubspot_ids):
         """Set the exclude property on these HubSpot companies (creating the property if needed)."""
         self.ensure_one()
-        prop = (self.exclude_property or "").strip()
+        prop, value = self._exclude_mark()
         if not prop or not hubspot_ids:
             return
-        value = sorted(self._exclude_values())[0] if self._exclude_values() else "no"
         try:
             client = self._get_client()
             if prop not in {p["name"] for p in client.get_properties("companies")}:

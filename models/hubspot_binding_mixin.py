@@ -1,5 +1,6 @@
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import html2plaintext
 
 HUBSPOT_OBJECT_TYPES = [
     ("companies", "Company"),
@@ -11,6 +12,21 @@ HUBSPOT_OBJECT_TYPES = [
 ]
 # HubSpot's object type ids, used in record URLs of the HubSpot UI.
 OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5", "products": "0-7"}
+# The field types the chatter lists as "field: old → new" (html as its text).
+TRACKED_TYPES = {
+    "char",
+    "text",
+    "html",
+    "integer",
+    "float",
+    "monetary",
+    "date",
+    "datetime",
+    "boolean",
+    "selection",
+    "many2one",
+    "many2many",
+}
 
 
 class HubspotBindingMixin(models.AbstractModel):
@@ -239,6 +255,47 @@ class HubspotBindingMixin(models.AbstractModel):
                     for r in linked
                 ]
             )
+
+    # ------------------------------------------------------- link tracking
+    def _hubspot_link_snapshot(self):
+        """The record's values as a user sees them, before a user links it to HubSpot: given
+        back to :meth:`_hubspot_log_link` afterwards, which lists what the link changed."""
+        self.ensure_one()
+        record = self.sudo()
+        return {name: record[name] for name in self._hubspot_tracked_link_fields()}
+
+    @api.model
+    def _hubspot_tracked_link_fields(self):
+        """The stored fields a user edits (and the chatter can show): not the HubSpot link
+        itself, nor what Odoo computes, logs or keeps for the chatter."""
+        skip = self._hubspot_sync_only_fields() | set(models.MAGIC_COLUMNS)
+        names = []
+        for name, field in self._fields.items():
+            if name in skip or not field.store or field.type not in TRACKED_TYPES:
+                continue
+            if (field.compute and field.readonly) or name.startswith(("message_", "activity_")):
+                continue
+            names.append(name)
+        return names
+
+    def _hubspot_log_link(self, before, body):
+        """Post ``body`` in the chatter as the current user, with every value that changed since
+        ``before`` (a :meth:`_hubspot_link_snapshot`) as "field: old → new"."""
+        self.ensure_one()
+        record = self.sudo()  # display names of related records the user may not read
+        described = record.fields_get(list(before), attributes=("string", "type", "selection", "currency_field"))
+        Tracking = self.env["mail.tracking.value"].sudo()
+        trackings = []
+        for name, old in before.items():
+            new = record[name]
+            if name not in described or new == old or (not new and not old):
+                continue
+            info = described[name]
+            if info["type"] == "html":  # shown as text
+                info = dict(info, type="char")
+                old, new = html2plaintext(old or ""), html2plaintext(new or "")
+            trackings.append(Command.create(Tracking._create_tracking_values(old, new, name, info, record)))
+        return self._message_log(body=body, author_id=self.env.user.partner_id.id, tracking_value_ids=trackings)
 
     def _hubspot_bind(self, account, object_type, hubspot_id, modified_at=None):
         """Link this record to HubSpot record ``hubspot_id`` (callers checked the user's rights)."""

@@ -1,6 +1,6 @@
 import json
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError
 
 from .hubspot_account import USER_GROUP
@@ -52,6 +52,7 @@ class HubspotPendingCompany(models.Model):
     )
     values_json = fields.Text(readonly=True, help="The mapped values of the last HubSpot version.")
     hubspot_url = fields.Char(compute="_compute_hubspot_url", string="HubSpot URL")
+    exclude_property = fields.Char(related="account_id.exclude_property")
 
     _account_hubspot_unique = models.Constraint(
         "UNIQUE(account_id, hubspot_id)", "This HubSpot company is already in the review queue."
@@ -168,12 +169,68 @@ class HubspotPendingCompany(models.Model):
         return True
 
     def action_reject_and_exclude(self):
-        """Reject, and set the account's exclude property on the company in HubSpot."""
+        """*Reject & exclude in HubSpot*: first say what will be written in HubSpot (wizard)."""
         self._check_hubspot_rights()
+        if any(pending.state != "pending" for pending in self):
+            raise UserError(self.env._("Only companies waiting for review can be rejected."))
+        for account in self.account_id:
+            if not account._exclude_mark()[0]:
+                raise UserError(
+                    self.env._(
+                        "HubSpot account “%s” names no exclude property (Sync page): use Reject, or ask your "
+                        "HubSpot administrator to choose one.",
+                        account.name,
+                    )
+                )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reject & exclude in HubSpot"),
+            "res_model": "hubspot.reject.company",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_pending_ids": [Command.set(self.ids)]},
+        }
+
+    def _reject_and_exclude(self):
+        """Reject, set the account's exclude property on the companies in HubSpot, and say in each
+        company's chatter what was written, or why HubSpot refused (the rejection stands: the
+        company never comes back from HubSpot by itself). Callers checked the user's rights.
+        Returns ``{pending: HubSpot's reason}`` of the refused ones."""
         self.action_reject()
+        refused = {}
         for account, pendings in self.grouped("account_id").items():
-            account._mark_excluded_in_hubspot(pendings.mapped("hubspot_id"))
-        return True
+            prop, value = account._exclude_mark()
+            try:
+                account._mark_excluded_in_hubspot(pendings.mapped("hubspot_id"))
+            except UserError as error:
+                reason = error.args[0]
+                for pending in pendings:
+                    refused[pending] = reason
+                    pending.message_post(
+                        body=self.env._(
+                            "Rejected in Odoo only: HubSpot refused to set the property “%(property)s” of company "
+                            "%(id)s to “%(value)s” in %(portal)s: %(reason)s",
+                            property=prop,
+                            id=pending.hubspot_id,
+                            value=value,
+                            portal=account._portal_label(),
+                            reason=reason,
+                        )
+                    )
+                continue
+            for pending in pendings:
+                pending.message_post(
+                    body=self.env._(
+                        "Excluded in HubSpot: the property “%(property)s” of company %(id)s is now “%(value)s” in "
+                        "%(portal)s, so the sync keeps it out of Odoo.",
+                        property=prop,
+                        id=pending.hubspot_id,
+                        value=value,
+                        portal=account._portal_label(),
+                    )
+                )
+        return refused
 
     def action_reset(self):
         self._check_hubspot_rights()

@@ -1,6 +1,5 @@
 """``POST {objects}/{type}/search``: HubSpot's filter groups, one sort, offset paging, 10,000 cap."""
 
-import fnmatch
 import re
 
 from .catalog import SEARCHABLE_PROPERTIES, TYPE_ALIASES, modified_property
@@ -29,7 +28,7 @@ OPERATORS = {
     "NOT_CONTAINS_TOKEN",
 }
 RANGE_OPERATORS = {"EQ", "GT", "GTE", "LT", "LTE", "BETWEEN"}
-TOKEN = re.compile(r"[\w*]+", re.UNICODE)
+TOKEN = re.compile(r"\w+", re.UNICODE)  # the words of a value
 
 
 def parse_request(body):
@@ -284,15 +283,13 @@ class Search:
 
 
 def _token_test(pattern):
-    """CONTAINS_TOKEN: a whole word of the value, ``*`` as wildcard (``*@example.com``)."""
-    pattern = pattern.lower()
+    """CONTAINS_TOKEN: a whole word of the value (or the whole value), any case. ``*`` is the
+    only wildcard HubSpot documents (``*@example.com``, ``varas*``): ``?`` and ``[`` are
+    plain characters, and a word without ``*`` never matches part of a word."""
+    regex = re.compile(".*".join(re.escape(part) for part in pattern.lower().split("*")), re.DOTALL)
 
     def test(value):
         value = value.lower()
-        if "*" in pattern:
-            return fnmatch.fnmatchcase(value, pattern) or any(
-                fnmatch.fnmatchcase(token, pattern) for token in TOKEN.findall(value)
-            )
-        return value == pattern or pattern in TOKEN.findall(value)
+        return bool(regex.fullmatch(value)) or any(regex.fullmatch(token) for token in TOKEN.findall(value))
 
     return test

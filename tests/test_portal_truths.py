@@ -149,7 +149,7 @@ class TestConnectorPropertyGroup(OutboundCase):
         acme = self.hs_company("Acme")
         self.account._mark_excluded_in_hubspot([acme["id"]])
         self.assertEqual(self.state.properties["companies"]["sync_to_odoo"]["groupName"], "odoo")
-        self.assertEqual(self.state.get_record("companies", acme["id"])["properties"]["sync_to_odoo"], "false")
+        self.assertEqual(self.state.get_record("companies", acme["id"])["properties"]["sync_to_odoo"], "no")
 
 
 @tagged("post_install", "-at_install")

@@ -156,7 +156,11 @@ class TestActionRights(RightsCase):
         answer = self.call("hs_user_one", self.account1, "action_view_errors")
         self.assertEqual(answer["result"]["res_model"], "hubspot.sync.error")
         answer = self.call("hs_user_one", self.pending1, "action_reject_and_exclude")
-        self.assertIs(answer.get("result"), True, answer)
+        self.assertEqual(answer["result"]["res_model"], "hubspot.reject.company", answer)
+        self.assertEqual(self.state.stats()["total"], 0, "the confirmation comes first")
+        wizard = self.env["hubspot.reject.company"].with_user(self.hs_user).create({"pending_ids": self.pending1.ids})
+        answer = self.call("hs_user_one", wizard, "action_confirm")
+        self.assertEqual(answer["result"]["params"]["type"], "success", answer)
         self.assertEqual(self.pending1.state, "rejected")
         self.assertTrue(self.state.call_count("companies.batch_update"), "the exclusion reached HubSpot")
 
@@ -177,6 +181,13 @@ class TestActionRights(RightsCase):
             .create({"pending_id": self.pending2.id, "mode": "create"})
         )
         self.assertRefused("hs_admin_one", wizard, "action_confirm", OTHER_COMPANY)
+        reject = (
+            self.env["hubspot.reject.company"]
+            .with_user(self.hs_admin)
+            .sudo()
+            .create({"pending_ids": self.pending2.ids})
+        )
+        self.assertRefused("hs_admin_one", reject, "action_confirm", OTHER_COMPANY)
         self.assertEqual(self.triggers(), triggers)
         self.assertEqual(self.state.stats()["total"], 0)
         self.assertEqual((self.pending2.state, self.error2.state), ("pending", "open"))

@@ -151,8 +151,9 @@ class TestAcceptCompany(PendingCase):
         self.assertEqual(self.env["res.partner"].search_count([]), partners_before, "no second partner")
         self.assertEqual(result["res_id"], customer.id)
         self.assertEqual((customer.hubspot_id, customer.hubspot_linked), ("4711", True))
-        self.assertEqual(customer.name, "Müller Maschinenbau", "the customer keeps its name")
-        self.assertEqual(customer.phone, "+49 711 123456", "filled fields are kept")
+        # The field rules decide (two-way by default: HubSpot's values, as for a duplicate the sync matches).
+        self.assertEqual(customer.name, "Müller Maschinenbau GmbH")
+        self.assertEqual(customer.phone, "+49 711 000000")
         self.assertEqual(customer.ref, "K-1001", "the customer reference is kept")
         self.assertEqual(customer.city, "Stuttgart", "empty fields are completed from HubSpot")
         self.assertEqual(customer.user_id, self.seller)

@@ -4,6 +4,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools import html2plaintext
 
 from ..hubspot import HubSpotError
 
@@ -51,6 +52,7 @@ class HubspotAcceptCompany(models.TransientModel):
     create_lead = fields.Boolean(string="Create a lead to follow up")
     lead_name = fields.Char(string="Lead", compute="_compute_lead_name", store=True, readonly=False)
     team_id = fields.Many2one("crm.team", string="Sales Team")
+    link_changes = fields.Html(string="Changes", compute="_compute_link_changes", sanitize=False)
 
     @api.depends("pending_id")
     def _compute_mode(self):
@@ -74,6 +76,30 @@ class HubspotAcceptCompany(models.TransientModel):
         for wizard in self:
             wizard.lead_name = self.env._("Follow-up: %s", wizard.pending_id.name) if wizard.pending_id else False
 
+    @api.depends("mode", "partner_id", "pending_id", "user_id")
+    def _compute_link_changes(self):
+        """What linking will change on the customer, as the chatter will list it afterwards."""
+        for wizard in self:
+            partner = wizard.partner_id
+            if wizard.mode != "link" or not partner or not wizard.pending_id:
+                wizard.link_changes = False
+                continue
+            lines = []
+            tracked = set(partner._hubspot_tracked_link_fields())
+            for name, value in wizard._link_values().items():
+                field = partner._fields[name]
+                if name not in tracked or field.type in ("one2many", "many2many"):
+                    continue
+                old = partner[name]
+                new = partner[name].browse(value) if field.type == "many2one" else value
+                if old == new or (not old and not new):
+                    continue
+                lines.append(
+                    Markup("<li>%s: %s → %s</li>")
+                    % (field._description_string(self.env), _shown(field, old, partner), _shown(field, new, partner))
+                )
+            wizard.link_changes = Markup("<ul>%s</ul>") % Markup("").join(lines) if lines else False
+
     # ------------------------------------------------------------- actions
     def action_confirm(self):
         self.ensure_one()
@@ -87,13 +113,13 @@ class HubspotAcceptCompany(models.TransientModel):
         if self.mode == "link":
             if not self.partner_id:
                 raise UserError(self.env._("Choose the customer to link this HubSpot company to."))
-            partner = self._link_partner()
+            partner, before = self.partner_id, self._link_partner()
         else:
-            partner = self._create_partner()
+            partner, before = self._create_partner(), None
         partner._hubspot_bind(account, "companies", pending.hubspot_id)
         lead = self._create_lead(partner) if self.create_lead else self.env["crm.lead"]
         pending.write({"state": "accepted", "partner_id": partner.id})
-        self._post_messages(partner, lead)
+        self._post_messages(partner, lead, before)
         self._import_company_records(partner)
         return {
             "type": "ir.actions.act_window",
@@ -180,24 +206,25 @@ class HubspotAcceptCompany(models.TransientModel):
             partner.sudo().write(sync_values)
         return partner
 
-    def _link_partner(self):
-        """Complete an existing customer: Odoo's data stays, HubSpot fills the gaps.
-
-        Only empty fields are filled (the name included: the customer keeps the name
-        the sales team knows), except the fields HubSpot owns (mapping rule *Always
-        HubSpot*), which take HubSpot's value since they become read-only once linked.
-        """
-        partner = self.partner_id
-        account = self.pending_id.account_id
-        owned = set()
-        for mapping in account._mappings("companies").filtered(lambda m: m.rule == "hubspot"):
-            owned |= mapping._odoo_field_names()
+    def _link_values(self):
+        """What linking writes on the existing customer: the field rules decide each value, as for
+        a duplicate the sync matches (*two-way* and *always HubSpot*: HubSpot's value, as received
+        and as edited in review; *prefer HubSpot unless blank*: HubSpot's unless it has none;
+        *always Odoo*: Odoo's). The salesperson is the one chosen here; the customer reference
+        stays (the HubSpot id when it has none)."""
+        partner, account = self.partner_id, self.pending_id.account_id
+        rules = {}
+        for mapping in account._mappings("companies"):
+            rules.update(dict.fromkeys(mapping._odoo_field_names(), mapping.rule))
+        sync_only = partner._hubspot_sync_only_fields()
         vals = {}
         for name, value in self._partner_values().items():
-            if name == "user_id":
+            rule = rules.get(name)
+            if name == "user_id" or value is None or (name not in sync_only and rule in (None, "odoo", "none")):
                 continue
-            if (name in owned or not partner[name]) and value not in (False, None, ""):
-                vals[name] = value
+            if rule == "prefer_hubspot" and value in (False, ""):
+                continue
+            vals[name] = value
         if not partner.ref:
             vals["ref"] = self.pending_id.hubspot_id
         if self.user_id and self.user_id != partner.user_id:
@@ -205,12 +232,19 @@ class HubspotAcceptCompany(models.TransientModel):
         tag = account._partner_tag()
         if tag and tag not in partner.category_id:
             vals["category_id"] = [(4, tag.id)]
+        return vals
+
+    def _link_partner(self):
+        """Write the link's values on the existing customer; returns its values before, for the chatter."""
+        partner = self.partner_id
+        before = partner._hubspot_link_snapshot()
+        vals = self._link_values()
         sync_values = self._pop_sync_values(vals)
-        if vals:
-            partner.write(vals)
+        if vals:  # one chatter message lists every change (see _post_messages), not Odoo's tracking too
+            partner.with_context(mail_notrack=True).write(vals)
         if sync_values:
             partner.sudo().write(sync_values)
-        return partner
+        return before
 
     def _pop_sync_values(self, values):
         """Take out of ``values`` those only the sync writes (e.g. the HubSpot score): the user's
@@ -230,7 +264,9 @@ class HubspotAcceptCompany(models.TransientModel):
             values["team_id"] = self.team_id.id
         return self.env["crm.lead"].create(values)
 
-    def _post_messages(self, partner, lead):
+    def _post_messages(self, partner, lead, before=None):
+        """The review's outcome on the pending company; on the customer, who linked or created
+        it, with each value the link changed (``before``: the customer's values before)."""
         pending = self.pending_id
         if self.mode == "link":
             pending_body = (
@@ -251,7 +287,10 @@ class HubspotAcceptCompany(models.TransientModel):
         if lead:
             pending_body += Markup("<br/>") + Markup(self.env._("Follow-up: %s")) % lead._get_html_link()
         pending.message_post(body=pending_body)
-        partner.message_post(body=partner_body)
+        if before is None:
+            partner.message_post(body=partner_body)
+        else:
+            partner._hubspot_log_link(before, partner_body)
 
     def _import_company_records(self, partner):
         """Bring in the company's contacts, deals and tickets now; HubSpot being down must not
@@ -273,3 +312,16 @@ class HubspotAcceptCompany(models.TransientModel):
                     "they will arrive with the next sync."
                 )
             )
+
+
+def _shown(field, value, record):
+    """A value as a user reads it (the preview of a link's changes)."""
+    if not value:
+        return "—"
+    if field.type == "many2one":
+        return value.sudo().display_name
+    if field.type == "selection":
+        return dict(field._description_selection(record.env)).get(value, value)
+    if field.type == "html":
+        return html2plaintext(value)
+    return str(value)

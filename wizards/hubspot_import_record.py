@@ -1,10 +1,12 @@
 import logging
+import re
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..hubspot import HubSpotError, HubSpotNotFoundError, record_modified_at
 from ..hubspot.values import clean_record, finite_number
+from ..models.res_partner import domain_of
 
 _logger = logging.getLogger(__name__)
 
@@ -26,6 +28,8 @@ SEARCH_PROPERTIES = {
 NAME_PROPERTY = {"deals": "dealname", "tickets": "subject"}
 STAGE_PROPERTIES = {"deals": ("pipeline", "dealstage"), "tickets": ("hs_pipeline", "hs_pipeline_stage")}
 MAX_FILTERS = 6  # HubSpot's limit of filters per filter group
+MAX_CONTACT_WORDS = 4  # four groups of up to four filters: within HubSpot's 18 filters in all
+WORD = re.compile(r"\w+")  # the words HubSpot's search matches one by one
 
 
 class HubspotImportRecord(models.TransientModel):
@@ -187,22 +191,34 @@ class HubspotImportRecord(models.TransientModel):
             )
 
     def _filter_groups(self, term):
-        """HubSpot search filters: exact domain/email when the term is one, else by name."""
-        if self.object_type in NAME_PROPERTY:
-            # Every word of the name (a deal or ticket name is rarely one word).
-            words = term.split()[:MAX_FILTERS]
-            prop = NAME_PROPERTY[self.object_type]
-            return [{"filters": [{"propertyName": prop, "operator": "CONTAINS_TOKEN", "value": w} for w in words]}]
-        if self.object_type == "companies":
-            if "." in term and " " not in term and "@" not in term:
-                return [{"filters": [{"propertyName": "domain", "operator": "EQ", "value": term.lower()}]}]
-            return [{"filters": [{"propertyName": "name", "operator": "CONTAINS_TOKEN", "value": term}]}]
-        if "@" in term:
+        """HubSpot search filters: the exact domain or email when the term is one, else the
+        words of the name, each as the start of a word (``varas*`` finds "Varasto Oy")."""
+        if self.object_type == "companies" and "." in term and " " not in term and "@" not in term:
+            return [
+                {"filters": [{"propertyName": "domain", "operator": "EQ", "value": domain_of(term) or term.lower()}]}
+            ]
+        if self.object_type == "contacts" and "@" in term:
             return [{"filters": [{"propertyName": "email", "operator": "EQ", "value": term.lower()}]}]
-        # Contacts have no "name" property: first or last name (filter groups are ORed).
+        words = [f"{word.lower()}*" for word in WORD.findall(term)]
+        if not words:
+            raise UserError(self.env._("Enter a domain, an email or a name to search for."))
+
+        def group(*pairs):
+            return {"filters": [{"propertyName": p, "operator": "CONTAINS_TOKEN", "value": w} for p, w in pairs]}
+
+        if self.object_type != "contacts":
+            prop = NAME_PROPERTY.get(self.object_type, "name")
+            return [group(*((prop, word) for word in words[:MAX_FILTERS]))]
+        # Contacts have no name property: first and last name, either way round (groups are ORed).
+        words = words[:MAX_CONTACT_WORDS]
+        if len(words) == 1:
+            return [group(("firstname", words[0])), group(("lastname", words[0]))]
+        first, rest = words[0], words[1:]
         return [
-            {"filters": [{"propertyName": prop, "operator": "CONTAINS_TOKEN", "value": term}]}
-            for prop in ("firstname", "lastname")
+            group(("firstname", first), *(("lastname", word) for word in rest)),
+            group(("lastname", first), *(("firstname", word) for word in rest)),
+            group(*(("firstname", word) for word in words)),
+            group(*(("lastname", word) for word in words)),
         ]
 
     def _stage_labels(self):
@@ -309,6 +325,7 @@ class HubspotImportRecord(models.TransientModel):
             ) from None
         except HubSpotError as error:
             raise UserError(account._error_message(error)) from None
+        before = record._hubspot_link_snapshot()
         record._hubspot_bind(account, object_type, str(remote["id"]), record_modified_at(object_type, remote))
         try:
             _linked, failures = self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [remote])
@@ -335,13 +352,15 @@ class HubspotImportRecord(models.TransientModel):
                     reason=reason.get(record.hubspot_unlink_reason, ""),
                 )
             )
-        record.message_post(
-            body=self.env._(
+        # The field rules decided what changed; the chatter says what, and who linked it.
+        record._hubspot_log_link(
+            before,
+            self.env._(
                 "Linked to HubSpot %(type)s %(id)s by %(user)s.",
                 type=self._object_label(),
                 id=remote["id"],
                 user=self.env.user.name,
-            )
+            ),
         )
         _logger.info(
             "HubSpot account %s: %s %s linked to %s %s", account.id, record._name, record.id, object_type, remote["id"]
