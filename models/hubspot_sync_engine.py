@@ -688,7 +688,7 @@ class HubspotSyncEngine(models.AbstractModel):
             ("filtered", self.env._("no longer match what syncs")),
             ("excluded", self.env._("excluded in HubSpot")),
         ):
-            names = [name for name, why in state.unlinked if why == reason]
+            names = [f"“{name}”" for name, why in state.unlinked if why == reason]
             if names:
                 shown = ", ".join(names[:20]) + (self.env._(" and %s more", len(names) - 20) if len(names) > 20 else "")
                 notes.append(self.env._("Unlinked, kept in Odoo (%(reason)s): %(names)s.", reason=label, names=shown))
