@@ -23,6 +23,9 @@ class ReReadMixin:
         super().setUp()
         self.clock = fields.Datetime.now()
         self.admin_account = self.account.with_user(self.hs_admin)
+        # HubSpot's clock: each record a second after the previous, so that a record the
+        # checkpoint passed is older than it (never read again by the last minute's overlap).
+        self.state.freeze(self.clock - timedelta(hours=1))
         self.state.create_property(
             "companies",
             {
@@ -33,6 +36,16 @@ class ReReadMixin:
                 "groupName": "companyinformation",
             },
         )
+
+    def hs_company(self, name, **props):
+        record = super().hs_company(name, **props)
+        self.state.advance(seconds=1)
+        return record
+
+    def hs_contact(self, email, company=None, **props):
+        record = super().hs_contact(email, company, **props)
+        self.state.advance(seconds=1)
+        return record
 
     @contextmanager
     def settings(self):
@@ -87,6 +100,7 @@ class TestDealStageFilterReRead(ReReadMixin, InboundCase):
     def deal(self, name, stage):
         record = self.state.add_record("deals", {"dealname": name, "dealstage": stage, "pipeline": "default"})
         self.state.associate("deals", record["id"], "companies", self.acme["id"])
+        self.state.advance(seconds=1)
         return record
 
     def lead(self, record):
@@ -96,8 +110,8 @@ class TestDealStageFilterReRead(ReReadMixin, InboundCase):
         with self.settings() as form:
             form.deal_stage_filter = "selected"
             form.deal_stage_ids.add(self.stages["contractsent"])
-        kept = self.deal("In contract", "contractsent")
         early = self.deal("Too early", "appointmentscheduled")
+        kept = self.deal("In contract", "contractsent")
         run = self.cron("deals")
         self.assertEqual((run.created_count, run.skipped_count), (1, 1))
         self.assertFalse(self.lead(early))
@@ -177,8 +191,9 @@ class TestContactSettingsReRead(ReReadMixin, InboundCase):
             form.contacts_only_existing_companies = True
         acme = self.hs_company("Acme")
         anna = self.hs_contact("anna@acme.example", acme, firstname="Anna")
+        self.hs_contact("solo@example.com", firstname="Solo")  # no company: it syncs
         run = self.cron("contacts")
-        self.assertEqual((run.created_count, run.skipped_count), (0, 1))
+        self.assertEqual((run.created_count, run.skipped_count), (1, 1))
 
         with self.settings() as form:
             form.contacts_only_existing_companies = False
@@ -207,6 +222,7 @@ class TestContactSettingsReRead(ReReadMixin, InboundCase):
             form.contacts_only_existing_companies = True
         acme = self.hs_company("Acme")
         anna = self.hs_contact("anna@acme.example", acme, firstname="Anna")
+        self.hs_contact("solo@example.com", firstname="Solo")  # no company: it syncs
         self.assertFalse(self.cron("companies"), "companies do not sync")
         run = self.cron("contacts")
         self.assertEqual(run.skipped_count, 1)
@@ -229,6 +245,8 @@ class TestExclusionReRead(ReReadMixin, InboundCase):
     def test_clearing_the_exclude_values_brings_companies_and_their_contacts(self):
         gone = self.hs_company("Gone", sync_to_odoo="Nein")
         xavier = self.hs_contact("x@gone.example", gone, firstname="Xavier")
+        stays = self.hs_company("Stays")
+        self.hs_contact("s@stays.example", stays, firstname="Sue")
         self.assertEqual(self.cron("companies").excluded_count, 1)
         self.assertEqual(self.cron("contacts").excluded_count, 1)
 
@@ -353,8 +371,8 @@ class TestMappingReRead(ReReadMixin, InboundCase):
             with form.value_mapping_ids.new() as line:
                 line.hubspot_value, line.odoo_value = "Wien", "Vienna"
             form.import_only_mapped = True
-        wien = self.hs_company("Wien Co", city="Wien")
         graz = self.hs_company("Graz Co", city="Graz")
+        wien = self.hs_company("Wien Co", city="Wien")
         self.assertEqual(self.cron("companies").skipped_count, 1)
         # A value mapped now: its records arrive.
         with self.mapping_form("companies", "city") as form, form.value_mapping_ids.new() as line:
@@ -414,8 +432,9 @@ class TestTicketProjectReRead(ReReadMixin, TicketCase):
 
     def test_a_project_mapped_during_a_reread_is_not_lost(self):
         it = self.state.add_pipeline("tickets", "IT Support", [("2001", "Open", "OPEN")])
-        self.ticket("Mapped one")
         laptop = self.ticket("Laptop broken", hs_pipeline=it["id"], hs_pipeline_stage="2001")
+        self.state.advance(seconds=1)
+        mapped = self.ticket("Mapped one")
         self.cron("tickets")
         it_pipeline = self.account.pipeline_ids.filtered(lambda p: p.hubspot_id == it["id"])
         with Form(self.pipeline.with_user(self.hs_admin)) as form:
@@ -431,6 +450,7 @@ class TestTicketProjectReRead(ReReadMixin, TicketCase):
         with patch.object(HubspotSyncEngine, "_process_batch", process):
             self.cron("tickets")
         self.assertFalse(self.task(laptop), "read before its pipeline was mapped")
+        self.assert_unlinked(self.task(mapped), "filtered")
         self.assertIn("tickets (a ticket pipeline's project changed)", self.notice(), "the new mark stays")
         self.cron("tickets")
         self.assertEqual(self.task(laptop).project_id, it_project)
