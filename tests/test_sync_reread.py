@@ -199,7 +199,10 @@ class TestContactSettingsReRead(ReReadMixin, InboundCase):
             form.contacts_only_existing_companies = False
         self.assertIn("contacts (“Only contacts of known companies” changed)", self.notice())
         run = self.cron("contacts")
-        self.assertEqual(self.contact(anna).parent_id, self.partner(acme), "the contact and its company arrive")
+        contact = self.contact(anna)
+        self.assertTrue(contact.hubspot_linked, "the contact arrives")
+        self.assertEqual(contact.parent_id, self.partner(acme), "with its company, imported on the way")
+        self.assertEqual(contact.parent_id.name, "Acme")
         self.assertIn("Re-read all contacts", run.message)
 
     def test_only_known_companies_switched_on_unlinks_contacts_of_unknown_companies(self):
@@ -235,7 +238,8 @@ class TestContactSettingsReRead(ReReadMixin, InboundCase):
         self.assertIn("contacts (companies switched on)", self.notice())
         self.cron("companies")
         run = self.cron("contacts")
-        self.assertEqual(self.contact(anna).parent_id, self.partner(acme))
+        self.assertEqual(self.contact(anna).parent_id.name, "Acme")
+        self.assertTrue(self.contact(anna).hubspot_linked)
         self.assertIn("Re-read all contacts: companies switched on.", run.message)
         self.assertFalse(self.notice())
 
