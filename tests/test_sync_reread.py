@@ -395,6 +395,7 @@ class TestMappingReRead(ReReadMixin, InboundCase):
     def test_a_mapping_change_that_selects_nothing_else_reads_nothing_again(self):
         acme = self.hs_company("Acme", city="Wien")
         self.hs_contact("anna@acme.example", acme, firstname="Anna", phone="+43 1")
+        bob = self.hs_contact("bob@acme.example", acme, firstname="Bob")
         self.cron("companies")
         self.cron("contacts")
         with self.mapping_form("contacts", "phone") as form:
@@ -411,6 +412,7 @@ class TestMappingReRead(ReReadMixin, InboundCase):
         run = self.cron("contacts")
         self.assertEqual(self.calls("associations.contacts.companies"), 1, self.state.stats())
         self.assertIn("Re-read all contacts", run.message)
+        self.assert_unlinked(self.partner(bob, "contacts"))
 
 
 @tagged("post_install", "-at_install")
