@@ -238,6 +238,11 @@ class HubspotAccount(models.Model):
     )
     pipeline_ids = fields.One2many("hubspot.pipeline", "account_id", string="Pipelines")
     sync_step = fields.Char(compute="_compute_sync_step", string="Integration Step")
+    reread_notice = fields.Char(
+        compute="_compute_reread_notice",
+        string="Pending Re-read",
+        help="Settings changed which records sync: the next run reads these object types again.",
+    )
     sync_interval = fields.Selection(
         [("5", "Every 5 minutes"), ("15", "Every 15 minutes"), ("60", "Hourly"), ("1440", "Daily")],
         string="Schedule",
@@ -315,6 +320,39 @@ class HubspotAccount(models.Model):
                 account.sync_step = self.env._("Step 1 of 2: import from HubSpot and link duplicates")
             else:
                 account.sync_step = self.env._("Step 2 of 2: both directions")
+
+    @api.depends(
+        "checkpoint_ids.reread_reasons",
+        "sync_companies",
+        "sync_contacts",
+        "sync_deals",
+        "deal_stage_filter",
+        "sync_tickets",
+        "sync_products",
+        "sync_line_items",
+    )
+    def _compute_reread_notice(self):
+        for account in self:
+            parts = [
+                self.env._(
+                    "%(type)s (%(reasons)s)",
+                    type=checkpoint._type_name(checkpoint.object_type),
+                    reasons="; ".join(checkpoint._reread_labels()),
+                )
+                for checkpoint in account.sudo().checkpoint_ids
+                if checkpoint.direction == "in"
+                and checkpoint.reread_reasons
+                and account._runs_inbound(checkpoint.object_type)
+            ]
+            account.reread_notice = (
+                self.env._(
+                    "Next run re-reads all %s. Records Odoo already holds cost no write; those that no longer "
+                    "qualify are unlinked (kept in Odoo).",
+                    ", ".join(parts),
+                )
+                if parts
+                else False
+            )
 
     def _compute_health(self):
         Run = self.env["hubspot.sync.run"].sudo()
@@ -404,7 +442,13 @@ class HubspotAccount(models.Model):
         running = self.filtered(lambda a: a.state == "running")
         if running and set(vals) & set(SYNC_SETTINGS):
             raise UserError(self.env._("Stop the integration of “%s” before changing what it syncs.", running[0].name))
-        return super().write(vals)
+        if not set(vals) & set(SYNC_SETTINGS):
+            return super().write(vals)
+        before = {account.id: account._selection_settings() for account in self}
+        result = super().write(vals)
+        for account in self:
+            account._reread_changed(before[account.id], account._selection_settings())
+        return result
 
     # -------------------------------------------------------------- rights
     def _check_hubspot_rights(self, group=ADMIN_GROUP, records=None, operation="write"):
@@ -964,6 +1008,11 @@ class HubspotAccount(models.Model):
     def _deals_wanted(self):
         return self.deal_stage_filter != "none"
 
+    def _deal_stage_selection(self):
+        """The deal-stage filter as it decides which deals sync (the stages count when selected)."""
+        stages = frozenset(self.deal_stage_ids.ids) if self.deal_stage_filter == "selected" else frozenset()
+        return {"setting:deal_stage_filter": (self.deal_stage_filter, stages)}
+
     def _line_items_wanted(self):
         """Line items belong to deals: they sync while deals do."""
         return self.sync_deals and self._deals_wanted()
@@ -975,6 +1024,84 @@ class HubspotAccount(models.Model):
             c.object_type == object_type and c.direction == "in" and c.full_import_done
             for c in self.sudo().checkpoint_ids
         )
+
+    def _runs_inbound(self, object_type):
+        """Does this account's sync job import ``object_type`` (switched on, from HubSpot)?"""
+        self.ensure_one()
+        spec = self.env["hubspot.sync.engine"]._spec(object_type)
+        return (
+            (not spec.enable_flag or bool(self[spec.enable_flag]))
+            and (not spec.runnable_hook or getattr(self, spec.runnable_hook)())
+            and self._direction(object_type) in ("in", "both")
+        )
+
+    def _selection_settings(self):
+        """``{object type: {reason: value}}``: the settings that decide which HubSpot records of
+        each type qualify, as they decide it (a change re-reads the type, see
+        :meth:`_reread_changed`)."""
+        self.ensure_one()
+        engine = self.env["hubspot.sync.engine"]
+        exclusion = {
+            "setting:exclude_property": (self.exclude_property or "").strip(),
+            "setting:exclude_values": self._exclude_values() if (self.exclude_property or "").strip() else None,
+        }
+        settings = {}
+        for object_type in engine._object_models():
+            spec = engine._spec(object_type)
+            own = {f"switched_on:{object_type}": self._runs_inbound(object_type)}
+            if spec.exclusion:
+                own.update(exclusion)
+            for assoc in spec.associations:
+                if assoc.skip_flag:
+                    own[f"setting:{assoc.skip_flag}"] = bool(self[assoc.skip_flag])
+            if spec.selection_hook:
+                own.update(getattr(self, spec.selection_hook)())
+            settings[object_type] = own
+        return settings
+
+    def _reread_changed(self, before, after):
+        """Mark for a re-read each type whose qualifying settings changed between ``before`` and
+        ``after`` (:meth:`_selection_settings`); a type merely switched off needs nothing."""
+        self.ensure_one()
+        changes = {}
+        for object_type, values in after.items():
+            for code, value in values.items():
+                if before.get(object_type, {}).get(code) != value and (value or not code.startswith("switched_on:")):
+                    changes.setdefault(object_type, set()).add(code)
+        self._reread(changes)
+
+    def _reread(self, changes):
+        """Mark the inbound checkpoints of the types in ``changes`` (``{object type: {reason}}``)
+        for a re-read, and of the types whose records qualify by those records: a contact needs
+        its company in Odoo with "Only contacts of known companies", a line item its deal; the
+        records of an excluded company are excluded with it. A type switched on again does not
+        re-read itself (its checkpoint stopped where it was: nothing passed it), only those others."""
+        self.ensure_one()
+        engine = self.env["hubspot.sync.engine"]
+        specs = {object_type: engine._spec(object_type) for object_type in engine._object_models()}
+        marks = {}
+        todo = list(changes.items())
+        while todo:
+            object_type, reasons = todo.pop()
+            new = set(reasons) - marks.get(object_type, set())
+            if not new:
+                continue
+            marks.setdefault(object_type, set()).update(new)
+            for other, spec in specs.items():
+                for assoc in spec.associations:
+                    if assoc.to_type != object_type or other == object_type:
+                        continue
+                    needs = assoc.required or (assoc.skip_flag and self[assoc.skip_flag])
+                    inherited = {
+                        r for r in new if needs or (assoc.inherit_exclusion and r.startswith("setting:exclude_"))
+                    }
+                    if inherited:
+                        todo.append((other, inherited))
+        checkpoints = self.sudo().checkpoint_ids.filtered(lambda c: c.direction == "in")
+        for object_type, reasons in marks.items():
+            reasons.discard(f"switched_on:{object_type}")
+            if reasons:
+                checkpoints.filtered(lambda c, t=object_type: c.object_type == t)._mark_reread(reasons)
 
     def _push_allowed(self, object_type):
         """Pushing starts once "both directions" has imported and matched (the sources' advice)."""

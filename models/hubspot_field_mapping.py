@@ -29,6 +29,8 @@ CONVERTERS = [
 # HubSpot's ticket priorities and Odoo 19's four task priorities, one to one.
 TICKET_PRIORITIES = {"LOW": "0", "MEDIUM": "1", "HIGH": "2", "URGENT": "3"}
 MAX_INTEGER = 2**31 - 1  # an Integer field's column (PostgreSQL int4)
+# What of a mapping decides which HubSpot records qualify: changing it re-reads the object type.
+SELECTION_FIELDS = {"active", "account_id", "object_type", "hubspot_property", "rule", "required", "import_only_mapped"}
 # Which HubSpot property types fit which Odoo field types (the type check).
 COMPATIBLE = {
     "string": {"char", "text", "html", "selection", "many2one"},
@@ -111,7 +113,61 @@ class HubspotFieldMapping(models.Model):
                     )
                 )
 
+    # ---------------------------------------------------------------- CRUD
+    @api.model_create_multi
+    def create(self, vals_list):
+        mappings = super().create(vals_list)
+        before = self._selection_keys(mappings.account_id, exclude=mappings)
+        self._reread_changed_selection(mappings.account_id, before)
+        return mappings
+
+    def write(self, vals):
+        if not SELECTION_FIELDS & set(vals):
+            return super().write(vals)
+        accounts = self.account_id | self.env["hubspot.account"].browse(vals.get("account_id") or [])
+        before = self._selection_keys(accounts)
+        result = super().write(vals)
+        self._reread_changed_selection(accounts, before)
+        return result
+
+    def unlink(self):
+        accounts = self.account_id
+        before = self._selection_keys(accounts)
+        result = super().unlink()
+        self._reread_changed_selection(accounts, before)
+        return result
+
     # ------------------------------------------------------------- helpers
+    def _selection_key(self):
+        """What of this mapping decides which records import (``None``: nothing): a required
+        property, or the options an "import only mapped values" mapping lets through."""
+        self.ensure_one()
+        options = tuple(sorted(self.value_mapping_ids.mapped("hubspot_value"))) if self.import_only_mapped else ()
+        if not self.active or self.rule == "none" or not (self.required or options):
+            return None
+        return (tuple(self._properties()), self.required, options)
+
+    @api.model
+    def _selection_keys(self, accounts, exclude=None):
+        """``{(account id, object type): keys}`` of the mappings of ``accounts`` (but ``exclude``)."""
+        found = {}
+        domain = [("account_id", "in", accounts.ids)]
+        for mapping in self.sudo().with_context(active_test=False).search(domain):
+            key = mapping._selection_key()
+            if key and (not exclude or mapping not in exclude):
+                found.setdefault((mapping.account_id.id, mapping.object_type), []).append(key)
+        return {pair: sorted(keys) for pair, keys in found.items()}
+
+    @api.model
+    def _reread_changed_selection(self, accounts, before):
+        """The object types whose mappings now select other records re-read at their next run."""
+        after = self._selection_keys(accounts)
+        for account in accounts.sudo():
+            types = {t for (a, t) in set(before) | set(after) if a == account.id}
+            changed = {t for t in types if before.get((account.id, t)) != after.get((account.id, t))}
+            if changed:
+                account._reread({t: {f"mappings:{t}"} for t in changed})
+
     def _properties(self):
         return [p.strip() for p in (self.hubspot_property or "").split(",") if p.strip()]
 
@@ -171,6 +227,35 @@ class HubspotValueMapping(models.Model):
     _hubspot_value_unique = models.Constraint(
         "UNIQUE(mapping_id, hubspot_value)", "Each HubSpot option maps to one Odoo value."
     )
+
+    # With "import only mapped values", the options mapped decide which records import.
+    @api.model_create_multi
+    def create(self, vals_list):
+        Mapping = self.env["hubspot.field.mapping"]
+        mapping_ids = {vals.get("mapping_id") or self.env.context.get("default_mapping_id") for vals in vals_list}
+        accounts = Mapping.browse([i for i in mapping_ids if i]).account_id
+        before = Mapping._selection_keys(accounts)
+        values = super().create(vals_list)
+        Mapping._reread_changed_selection(accounts | values.mapping_id.account_id, before)
+        return values
+
+    def write(self, vals):
+        if not {"hubspot_value", "mapping_id"} & set(vals):
+            return super().write(vals)
+        Mapping = self.env["hubspot.field.mapping"]
+        accounts = self.mapping_id.account_id | Mapping.browse(vals.get("mapping_id") or []).account_id
+        before = Mapping._selection_keys(accounts)
+        result = super().write(vals)
+        Mapping._reread_changed_selection(accounts, before)
+        return result
+
+    def unlink(self):
+        Mapping = self.env["hubspot.field.mapping"]
+        accounts = self.mapping_id.account_id
+        before = Mapping._selection_keys(accounts)
+        result = super().unlink()
+        Mapping._reread_changed_selection(accounts, before)
+        return result
 
 
 class CompiledMapping:
@@ -345,7 +430,13 @@ def _number_text(value):
 
 
 class SkipRecord(Exception):
-    """A HubSpot record that must not be imported; the message says why."""
+    """A HubSpot record that must not be imported; the message says why. A linked one no longer
+    qualifies and is unlinked (kept in Odoo), unless it only ``waiting`` (e.g. for its company's
+    review)."""
+
+    def __init__(self, message, waiting=False):
+        super().__init__(message)
+        self.waiting = waiting
 
 
 def _number(value, kind):

@@ -43,27 +43,15 @@ class HubspotPipeline(models.Model):
     )
 
     def write(self, vals):
-        newly_mapped = (
-            self.filtered(lambda p: p.object_type == "tickets" and not p.project_id)
-            if vals.get("project_id")
-            else self.browse()
-        )
+        if "project_id" not in vals:
+            return super().write(vals)
+        mapped = {pipeline: bool(pipeline.project_id) for pipeline in self if pipeline.object_type == "tickets"}
         result = super().write(vals)
-        if vals.get("project_id"):
-            newly_mapped._rewind_ticket_sync()
+        changed = self.browse([p.id for p, had in mapped.items() if bool(p.project_id) != had])
+        for account in changed.account_id.sudo():
+            # Tickets of a pipeline without project are skipped: they arrive, or leave, at the next run.
+            account._reread({"tickets": {"ticket_projects"}})
         return result
-
-    def _rewind_ticket_sync(self):
-        """Tickets of a pipeline that had no project were skipped: the next run reads every
-        ticket again (those already in Odoo cost nothing), so they arrive now."""
-        checkpoints = (
-            self.env["hubspot.sync.checkpoint"]
-            .sudo()
-            .search(
-                [("account_id", "in", self.account_id.ids), ("object_type", "=", "tickets"), ("direction", "=", "in")]
-            )
-        )
-        checkpoints.write({"last_modified_ms": False, "last_modified_at": False})
 
     @api.model
     def _refresh(self, account, client, object_types=None):

@@ -119,6 +119,7 @@ class SyncSpec:
     archive_inactive: bool = True  # an archived Odoo record archives its HubSpot object (else: pushed as is)
     push_match: tuple = ()  # properties a new Odoo record is looked up by in HubSpot before it is created
     inbound_hook: str = None  # engine method run at the start of each inbound run, after the retries
+    selection_hook: str = None  # account method: {reason: value} of the type's own filter (a change re-reads it)
 
 
 SPECS = {
@@ -180,6 +181,7 @@ SPECS = {
         enable_flag="sync_deals",
         values_hook="_deal_values",
         runnable_hook="_deals_wanted",
+        selection_hook="_deal_stage_selection",
         outbound_hook="_deal_outbound_props",
         outbound_properties=DEAL_OUTCOME_PROPERTIES,
         archive_inactive=False,  # a lost opportunity is archived in Odoo: in HubSpot it moves to a lost stage
@@ -314,6 +316,8 @@ class _RunState:
         self.skip_unchanged = False  # skip records whose HubSpot version Odoo already has
         self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
         self.notes = set()  # what the run's message tells the admin (e.g. why records were skipped)
+        self.rereading = None  # the re-read mark (its serial) this run reads every record for
+        self.unlinked = []  # (name, reason) of the records of the run's type it unlinked (kept in Odoo)
         self.failures = {}  # (object type, HubSpot id) -> why that record failed (what a wizard tells its user)
 
     def count(self, name, amount=1):
@@ -502,7 +506,10 @@ class HubspotSyncEngine(models.AbstractModel):
         run = self._start_run(account, spec, "in")
         client = account._get_client()
         state = _RunState(self, account, spec, run, client)
-        state.skip_unchanged = bool(checkpoint.full_import_done) and not full
+        if not full and checkpoint._reread_ready(account, self):
+            state.rereading = checkpoint.reread_serial  # a setting changed which records qualify
+            state.notes.add(checkpoint._reread_note())
+        state.skip_unchanged = bool(checkpoint.full_import_done) and not full and state.rereading is None
         notices = (
             self.env["hubspot.webhook.notice"]
             .sudo()
@@ -520,6 +527,8 @@ class HubspotSyncEngine(models.AbstractModel):
             if spec.inbound_hook:
                 getattr(self, spec.inbound_hook)(state, checkpoint)
             since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
+            if state.rereading is not None:  # from the start, or where a crashed re-read got
+                since = int(checkpoint.reread_cursor_ms) if checkpoint.reread_cursor_ms else None
             state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
             properties = account._properties_to_read(spec.object_type)
             batch, newest = [], None
@@ -544,6 +553,7 @@ class HubspotSyncEngine(models.AbstractModel):
             _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
             return run
         state.flush_counts()
+        state.notes.update(self._unlinked_notes(state))
         notices.unlink()  # what the webhook announced is done (later notices stay for the next run)
         run._finish(client.call_count, message="\n".join(sorted(state.notes)) or None)
         account._notify_run(run)
@@ -572,6 +582,8 @@ class HubspotSyncEngine(models.AbstractModel):
                 values.update(last_modified_ms=str(newest), last_modified_at=timestamps.parse(newest))
         if final:
             values["full_import_done"] = True
+        if state.rereading is not None:  # the mark goes with the commit of the re-read's last batch
+            values.update(checkpoint._reread_progress(state.rereading, newest, final))
         checkpoint.write(values)
         self._commit(BATCH_SIZE if not final else 0)
 
@@ -617,8 +629,7 @@ class HubspotSyncEngine(models.AbstractModel):
                 if self._is_excluded(state, spec, record, associated):
                     excluded.add(hubspot_id)
                     if existing and existing.hubspot_linked:
-                        existing._hubspot_unlink("excluded")
-                        state.count("unlinked")
+                        self._unlink_record(state, existing, "excluded")
                     state.count("excluded")
                     continue
                 if existing and not existing.hubspot_linked and existing.hubspot_unlink_reason == "manual":
@@ -626,6 +637,8 @@ class HubspotSyncEngine(models.AbstractModel):
                     continue
                 values = self._values(state, spec, mappings, record, associated, existing)
             except SkipRecord as reason:
+                if existing and existing.hubspot_linked and not reason.waiting:
+                    self._unlink_record(state, existing, "filtered")  # no longer qualifies: kept, unlinked
                 state.count("skipped")
                 _logger.debug("HubSpot %s %s skipped: %s", spec.object_type, hubspot_id, reason)
                 continue
@@ -658,6 +671,28 @@ class HubspotSyncEngine(models.AbstractModel):
                 to_create.append((record, values))
         linked.update(self._create(state, spec, Model, to_create))
         return linked
+
+    @staticmethod
+    def _unlink_record(state, record, reason):
+        """Take a linked record that no longer qualifies out of the sync (kept in Odoo); it
+        comes back when it qualifies again. Counted and named on the run."""
+        record._hubspot_unlink(reason)
+        state.count("unlinked")
+        if state.counting:
+            state.unlinked.append((record.display_name, reason))
+
+    def _unlinked_notes(self, state):
+        """The run's message names the records it unlinked (the first 20 of each reason)."""
+        notes = []
+        for reason, label in (
+            ("filtered", self.env._("no longer match what syncs")),
+            ("excluded", self.env._("excluded in HubSpot")),
+        ):
+            names = [f"“{name}”" for name, why in state.unlinked if why == reason]
+            if names:
+                shown = ", ".join(names[:20]) + (self.env._(" and %s more", len(names) - 20) if len(names) > 20 else "")
+                notes.append(self.env._("Unlinked, kept in Odoo (%(reason)s): %(names)s.", reason=label, names=shown))
+        return notes
 
     @staticmethod
     def _drop_unchanged(spec, records, bound, linked):
@@ -801,7 +836,7 @@ class HubspotSyncEngine(models.AbstractModel):
             elif isinstance(target, models.BaseModel):
                 values[assoc.field] = target.id
             elif target == "pending":
-                raise SkipRecord(self.env._("its %s waits for review", assoc.to_type))
+                raise SkipRecord(self.env._("its %s waits for review", assoc.to_type), waiting=True)
             elif assoc.required or (target == "missing" and assoc.skip_flag and state.account[assoc.skip_flag]):
                 raise SkipRecord(self.env._("its %s is not in Odoo", assoc.to_type))
         if spec.values_hook:
@@ -1030,9 +1065,6 @@ class HubspotSyncEngine(models.AbstractModel):
         props = record.get("properties") or {}
         stage_id, pipeline_id = props.get("dealstage"), props.get("pipeline")
         if not state.account._deal_stage_allowed(stage_id, pipeline_id):
-            if existing and existing.hubspot_linked:
-                existing._hubspot_unlink("filtered")
-                state.count("unlinked")
             raise SkipRecord(self.env._("deal stage %s is not selected", stage_id))
         extra = self._deal_primary_contact(values)
         extra.update(self._deal_amount_values(state, record, existing, values))
@@ -1760,9 +1792,6 @@ class HubspotSyncEngine(models.AbstractModel):
         pipeline_id, status_id = str(props.get("hs_pipeline") or ""), str(props.get("hs_pipeline_stage") or "")
         pipeline = state.cache.pipeline("tickets", pipeline_id)
         if not pipeline.project_id:
-            if existing and existing.hubspot_linked:
-                existing._hubspot_unlink("filtered")
-                state.count("unlinked")
             state.notes.add(
                 self.env._(
                     "Tickets of pipeline “%s” are skipped: choose its project under HubSpot > Configuration > Pipelines.",

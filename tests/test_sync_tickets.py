@@ -175,7 +175,7 @@ class TestTicketsInbound(TicketCase):
         run = self.sync("tickets")
         self.assertEqual((run.created_count, run.skipped_count), (1, 0))
         self.assertEqual(self.task(record).project_id, it_project)
-        self.assertFalse(run.message)
+        self.assertEqual(run.message, "Re-read all tickets: a ticket pipeline's project changed.")
 
     def test_unknown_status_still_syncs_the_other_fields(self):
         record = self.ticket("Status from the future", status="1")
