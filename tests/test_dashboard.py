@@ -7,15 +7,17 @@ daily limit; a type that failed stays failed until a later run of that type succ
 Start, Stop and Refresh properties & owners say."""
 
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo import fields
 from odoo.exceptions import AccessError, UserError
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
 from ..models import hubspot_account
 from ..sandbox.catalog import ALL_SCOPES
+from .common import SandboxMixin
 from .test_sync_inbound import InboundCase
 
 
@@ -350,3 +352,42 @@ class TestActionFeedback(DashboardCase):
         with self.assertRaisesRegex(UserError, "HubSpot rejected the access token"):
             self.account.with_user(self.hs_admin).action_refresh_catalogue()
         self.assertFalse(self.account.owner_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestDashboardTour(SandboxMixin, HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_sandbox()
+        cls.sandbox.state.tokens["no-deals-token"] = [s for s in ALL_SCOPES if not s.startswith("crm.objects.deals")]
+
+    def test_admin_reads_the_dashboard_and_the_runs(self):
+        hubspot_account._DAILY_USAGE.clear()
+        state = self.sandbox.state
+        account = self.env["hubspot.account"].create(
+            {
+                "name": "Tour portal",
+                "api_base_url": self.sandbox.url,
+                "access_token": "no-deals-token",
+                "portal_id": "12345678",
+                "review_new_companies": True,
+                "deal_stage_filter": "all",
+            }
+        )
+        account.state = "running"
+        state.add_record("companies", {"name": "Acme GmbH"})
+        state.add_record("companies", {"name": "Beta Oy"})
+        engine = self.env["hubspot.sync.engine"]
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: float("inf")):
+            engine._run_inbound(account, "companies")
+            engine._run_inbound(account, "contacts")
+            self.assertEqual(engine._run_inbound(account, "deals").state, "failed")
+        self.assertEqual(account.run_ids.mapped("object_type"), ["deals", "companies"])
+        account.sudo().access_token = "sandbox-token"  # HubSpot's own count of the day's calls
+        self.start_tour(
+            f"/odoo/action-hubspot_connector.hubspot_account_action/{account.id}",
+            "hubspot_dashboard_tour",
+            login="admin",
+        )
+        self.assertEqual(account.state, "stopped")
