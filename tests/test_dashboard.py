@@ -261,15 +261,22 @@ class TestDashboard(DashboardCase):
         )
 
     def test_status_buttons_are_for_hubspot_users_of_the_company(self):
-        self.sync("companies")
+        self.hs_company("Acme GmbH")
+        broken = self.hs_company("Broken AG", hubspotscore="NaN")
+        run = self.sync("companies")
+        self.sync("contacts")
         line = self.line("companies")
-        action = line.with_user(self.hs_user).action_view_runs()
-        self.assertEqual(self.Run.search(action["domain"]).mapped("object_type"), [])
+        runs = line.with_user(self.hs_user).action_view_runs()
+        self.assertEqual(self.Run.with_user(self.hs_user).search(runs["domain"]), run, "the company runs")
+        errors = line.with_user(self.hs_user).action_view_errors()
+        found = self.env["hubspot.sync.error"].with_user(self.hs_user).search(errors["domain"])
+        self.assertEqual(found.mapped("hubspot_id"), [broken["id"]], "the company left to retry")
         salesperson = self.env["res.users"].create(
             {"name": "Seller", "login": "dash_seller", "group_ids": [(6, 0, [self.env.ref("base.group_user").id])]}
         )
-        with self.assertRaises(AccessError):
-            line.with_user(salesperson).action_view_errors()
+        for method in ("action_view_runs", "action_view_errors"):
+            with self.assertRaises(AccessError):  # no HubSpot rights: not even the line is readable
+                getattr(line.with_user(salesperson), method)()
 
 
 @tagged("post_install", "-at_install")
