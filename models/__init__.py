@@ -8,6 +8,8 @@ from . import hubspot_property
 from . import hubspot_sync_checkpoint
 from . import hubspot_sync_engine
 from . import hubspot_sync_run
+from . import hubspot_sync_status
+from . import hubspot_api_usage
 from . import hubspot_tombstone
 from . import res_config_settings
 from . import res_partner

@@ -2,6 +2,7 @@ import hashlib
 import logging
 import secrets
 import time
+from collections import Counter
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -26,7 +27,8 @@ from ..hubspot import (
 from ..hubspot.client import DEFAULT_BASE_URL
 from ..hubspot.scopes import scopes_for
 from ..hubspot.tokens import AUTHORIZE_URL, OAuthToken, authorize_url
-from .hubspot_binding_mixin import OBJECT_TYPE_IDS
+from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES, OBJECT_TYPE_IDS
+from .hubspot_sync_status import HEALTH_RANK
 
 _logger = logging.getLogger(__name__)
 
@@ -39,6 +41,9 @@ OAUTH_STATE_SECONDS = 900  # an authorization started more than 15 minutes ago i
 # OAuth access tokens live 30 minutes; each Odoo process renews its own (HubSpot's refresh
 # tokens do not rotate), so syncs never write the account row from several workers at once.
 _OAUTH_TOKENS = {}
+# HubSpot's daily usage as each Odoo process last read it: (db, account, credentials) -> (until, answer)
+_DAILY_USAGE = {}
+DAILY_USAGE_SECONDS = 300  # asked at most every 5 minutes; a token refused it: hourly
 # Settings that change what syncs: editable only while the integration is stopped.
 SYNC_SETTINGS = (
     "company_id",
@@ -291,10 +296,29 @@ class HubspotAccount(models.Model):
     open_error_count = fields.Integer(string="Records to Retry", compute="_compute_health")
     pending_count = fields.Integer(string="Pending Companies", compute="_compute_health")
     health = fields.Selection(
-        [("none", "No run yet"), ("ok", "Healthy"), ("warning", "Some records failed"), ("error", "Last run failed")],
+        [("none", "No run yet"), ("ok", "Healthy"), ("warning", "Records to retry"), ("error", "Sync failed")],
         compute="_compute_health",
+        help="The worst of the object types it syncs: failed while the last run of a type failed (until a "
+        "later run of that type succeeds), records to retry while some records could not sync.",
     )
     health_summary = fields.Text(compute="_compute_health")
+    sync_status_ids = fields.One2many("hubspot.sync.status", "account_id", string="Sync Statuses")
+    dashboard_ids = fields.Many2many(
+        "hubspot.sync.status",
+        compute="_compute_health",
+        help="Per object type and direction that syncs: when it was last checked, last succeeded, last changed "
+        "something, and its records to retry.",
+    )
+    daily_api_limit = fields.Integer(
+        string="Daily API Limit",
+        default=250000,
+        required=True,
+        help="HubSpot's daily allowance of API calls for the portal (250,000 on Free/Starter, 625,000 on "
+        "Professional, 1,000,000 on Enterprise). Shown against the calls of the day when HubSpot does not tell.",
+    )
+    api_calls_today = fields.Integer(string="API Calls Today", compute="_compute_api_usage")
+    api_calls_limit = fields.Integer(string="API Calls Allowed Today", compute="_compute_api_usage")
+    api_usage_source = fields.Char(string="Counted by", compute="_compute_api_usage")
 
     _portal_company_unique = models.Constraint(
         "UNIQUE(portal_id, company_id)",
@@ -358,7 +382,7 @@ class HubspotAccount(models.Model):
         Run = self.env["hubspot.sync.run"].sudo()
         Error = self.env["hubspot.sync.error"].sudo()
         Pending = self.env["hubspot.pending.company"].sudo()
-        labels = dict(self.env["hubspot.sync.run"]._fields["object_type"]._description_selection(self.env))
+        Status = self.env["hubspot.sync.status"]
         for account in self:
             if not account._origin.id:
                 account.update(
@@ -368,6 +392,7 @@ class HubspotAccount(models.Model):
                         "pending_count": 0,
                         "health": "none",
                         "health_summary": False,
+                        "dashboard_ids": False,
                     }
                 )
                 continue
@@ -375,21 +400,36 @@ class HubspotAccount(models.Model):
             account.run_count = Run.search_count([("account_id", "=", account_id)])
             account.open_error_count = Error.search_count([("account_id", "=", account_id), ("state", "=", "open")])
             account.pending_count = Pending.search_count([("account_id", "=", account_id), ("state", "=", "pending")])
-            lines, states = [], set()
-            for object_type, label in labels.items():
-                last = Run.search([("account_id", "=", account_id), ("object_type", "=", object_type)], limit=1)
-                if last:
-                    states.add(last.state)
-                    lines.append(f"{label}: {last.state} {last.ended_at or last.started_at} ({last._summary()})")
+            statuses = Status.sudo().search([("account_id", "=", account_id)])
+            by_key = {(s.object_type, s.direction): s for s in statuses}
+            synced = account._origin._synced_types()
+            dashboard = Status.browse([by_key[key].id for key in synced if key in by_key])
+            account.dashboard_ids = dashboard
+            healths = dashboard.mapped("health") + (["warning"] if account.open_error_count else [])
+            account.health = max(healths, key=HEALTH_RANK.get) if healths else "none"
+            lines = [
+                self.env._("%(type)s failed: %(reason)s", type=status._label(), reason=status.failure or "?")
+                for status in dashboard
+                if status.health == "error"
+            ]
+            waiting = [account._type_label(*key) for key in synced if key not in by_key]
+            if waiting:
+                lines.append(self.env._("Waiting for the first run: %s", ", ".join(waiting)))
             account.health_summary = "\n".join(lines) or False
-            if not states:
-                account.health = "none"
-            elif "failed" in states:
-                account.health = "error"
-            elif account.open_error_count or "partial" in states:
-                account.health = "warning"
+
+    def _compute_api_usage(self):
+        """Today's API calls against the daily limit: HubSpot's own count where the token may
+        read it (the ``oauth`` scope), else the connector's count of its calls today."""
+        Usage = self.env["hubspot.api.usage"]
+        for account in self:
+            hubspot = account._origin.id and account._origin._hubspot_daily_usage()
+            if hubspot:
+                account.api_calls_today, account.api_calls_limit = hubspot
+                account.api_usage_source = self.env._("HubSpot (all apps of the portal)")
             else:
-                account.health = "ok"
+                account.api_calls_today = Usage._calls_today(account._origin) if account._origin.id else 0
+                account.api_calls_limit = account.daily_api_limit
+                account.api_usage_source = self.env._("this connector (HubSpot does not tell this token)")
 
     @api.depends(
         "sync_companies",
@@ -484,16 +524,62 @@ class HubspotAccount(models.Model):
 
     # ------------------------------------------------------------- actions
     def action_start(self):
-        """*Start integration*: the first full import runs now, then the schedule."""
+        """*Start integration*: the first full import runs now, then the schedule. Says which
+        object types will run, or why it cannot start."""
         self._check_hubspot_rights()
+        for account in self:
+            if not account._synced_types():
+                raise UserError(
+                    self.env._(
+                        "“%s” syncs nothing: choose at least one object type on the Sync page, then start.",
+                        account.name,
+                    )
+                )
+            account._get_client()  # no token yet: says so (no HubSpot call)
         self.write({"state": "running"})
         self.action_sync_now()
-        return True
+        schedules = dict(self._fields["sync_interval"]._description_selection(self.env))
+        messages = []
+        for account in self:
+            kinds = dict.fromkeys(object_type for object_type, _direction in account._synced_types())
+            messages.append(
+                self.env._(
+                    "“%(account)s” started: %(types)s sync in a moment, then %(schedule)s.",
+                    account=account.name,
+                    types=", ".join(account._type_label(t, account._direction(t)) for t in kinds),
+                    schedule=schedules[account.sync_interval].lower(),
+                )
+            )
+        return self._notification(" ".join(messages), "success")
 
     def action_stop(self):
+        """*Stop*: no sync job runs for the account until it is started again."""
         self._check_hubspot_rights()
+        stopped = self.filtered(lambda a: a.state != "running")
+        if stopped:
+            return self._notification(self.env._("“%s” was not running: nothing to stop.", stopped[0].name), "warning")
         self.write({"state": "stopped"})
-        return True
+        return self._notification(
+            self.env._(
+                "%s stopped: no sync job runs until you start it again (a run already under way finishes). "
+                "What syncs can now be changed.",
+                ", ".join(f"“{name}”" for name in self.mapped("name")),
+            ),
+            "success",
+        )
+
+    def _notification(self, message, kind="info"):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": kind,
+                "title": self.env._("HubSpot"),
+                "message": message,
+                "sticky": False,
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_reset(self):
         """*Reset*: forget the checkpoints; the next run imports everything again."""
@@ -526,26 +612,49 @@ class HubspotAccount(models.Model):
         }
 
     def action_refresh_catalogue(self):
-        """Fetch the portal's properties and owners."""
+        """Fetch the portal's properties, owners and pipelines; say how many of each."""
         self.ensure_one()
         self._check_hubspot_rights()
         client = self._get_client()
         engine = self.env["hubspot.sync.engine"]
+        Run = self.env["hubspot.sync.run"]
+        types = dict(Run._fields["object_type"]._description_selection(self.env))
+        properties, refused = {}, []
         try:
             for object_type in engine._object_models():
                 flag = engine._spec(object_type).enable_flag
                 if object_type not in ("companies", "contacts") and not (flag and self[flag]):
                     continue
                 try:
-                    self.env["hubspot.property"].sudo()._refresh(self, object_type, client)
+                    properties[object_type] = self.env["hubspot.property"].sudo()._refresh(self, object_type, client)
                 except HubSpotScopeError:  # the app may not read that object: the rest still refreshes
                     _logger.info("HubSpot account %s: no access to %s properties; skipped", self.id, object_type)
+                    refused.append(types[object_type])
             self.env["hubspot.owner"].sudo()._refresh(self, client)
             self.env["hubspot.pipeline"].sudo()._refresh(self, client)
         except HubSpotError as error:
             raise UserError(self._error_message(error)) from None
+        finally:
+            self.env["hubspot.api.usage"]._count(self, client.call_count)
         self.owners_refreshed_at = fields.Datetime.now()
-        return True
+        owners = self.env["hubspot.owner"].sudo().search([("account_id", "=", self.id), ("archived", "=", False)])
+        pipelines = self.env["hubspot.pipeline"].sudo().search([("account_id", "=", self.id), ("archived", "=", False)])
+        message = self.env._(
+            "Fetched from HubSpot: %(properties)s properties (%(per_type)s), %(owners)s owners (%(matched)s "
+            "matched to Odoo users by email), %(pipelines)s pipelines (%(pipelines_per_type)s).",
+            properties=sum(properties.values()),
+            per_type=", ".join(f"{types[t]} {n}" for t, n in properties.items()) or "-",
+            owners=len(owners),
+            matched=len(owners.filtered("user_id")),
+            pipelines=len(pipelines),
+            pipelines_per_type=", ".join(f"{types[t]} {n}" for t, n in Counter(pipelines.mapped("object_type")).items())
+            or "-",
+        )
+        if refused:
+            message += " " + self.env._(
+                "Not allowed to read the properties of: %s (the token lacks their scopes).", ", ".join(refused)
+            )
+        return self._notification(message, "warning" if refused else "success")
 
     def _open(self, model, name, domain=None, context=None):
         return {
@@ -561,6 +670,14 @@ class HubspotAccount(models.Model):
         self.ensure_one()
         self._check_hubspot_rights(USER_GROUP, operation="read")
         return self._open("hubspot.sync.run", self.env._("Sync Runs"))
+
+    def action_view_api_usage(self):
+        """The graph of this account's API calls per day."""
+        self.ensure_one()
+        self._check_hubspot_rights(USER_GROUP, operation="read")
+        action = self.env["ir.actions.act_window"]._for_xml_id("hubspot_connector.hubspot_api_usage_action")
+        action.update(domain=[("account_id", "=", self.id)], context={"default_account_id": self.id})
+        return action
 
     def action_view_errors(self):
         self.ensure_one()
@@ -998,6 +1115,57 @@ class HubspotAccount(models.Model):
             subject=self.env._("HubSpot sync: %s", labels.get(run.object_type)),
             body=body,
         )
+
+    def _synced_types(self):
+        """The (object type, direction) pairs this account's sync jobs run, in the object types' order."""
+        self.ensure_one()
+        engine = self.env["hubspot.sync.engine"]
+        pairs = []
+        for object_type in engine._object_models():
+            spec = engine._spec(object_type)
+            if not spec.cron or (spec.enable_flag and not self[spec.enable_flag]):
+                continue
+            if spec.runnable_hook and not getattr(self, spec.runnable_hook)():
+                continue
+            direction = self._direction(object_type)
+            pairs += [(object_type, d) for d in ("in", "out") if direction in (d, "both")]
+        order = [object_type for object_type, _label in HUBSPOT_OBJECT_TYPES]
+        return sorted(pairs, key=lambda pair: order.index(pair[0]))
+
+    def _type_label(self, object_type, direction):
+        """e.g. "Company (HubSpot → Odoo)", as the runs list names them (``direction``: in, out or both)."""
+        types = dict(self.env["hubspot.sync.run"]._fields["object_type"]._description_selection(self.env))
+        directions = dict(self._fields["companies_direction"]._description_selection(self.env))
+        return f"{types.get(object_type, object_type)} ({directions.get(direction, direction)})"
+
+    def _hubspot_daily_usage(self):
+        """``(calls today, daily limit)`` as HubSpot counts them, or None when the token may not
+        read them (the ``oauth`` scope) or HubSpot does not answer. Each Odoo process asks at most
+        every 5 minutes (a refusal: hourly); the question itself is not counted."""
+        self.ensure_one()
+        if not (self.env.su or self.env.user.has_group(USER_GROUP)):
+            return None
+        account = self.sudo()
+        credentials = account.oauth_refresh_token if account.auth_type == "oauth" else account.access_token
+        if not credentials:
+            return None
+        fingerprint = hashlib.sha256(f"{credentials}|{account.api_base_url}|{account.api_version}".encode()).hexdigest()
+        key = (self.env.cr.dbname, self.id, fingerprint)
+        cached = _DAILY_USAGE.get(key)
+        if cached and time.monotonic() < cached[0]:
+            return cached[1]
+        answer, seconds = None, DAILY_USAGE_SECONDS
+        try:
+            rows = (self._get_client(max_retries=0, timeout=5).get_daily_usage() or {}).get("results") or []
+            row = next((r for r in rows if r.get("usageLimit") is not None), None)
+            if row:
+                answer = (int(row.get("currentUsage") or 0), int(row["usageLimit"]))
+        except (HubSpotScopeError, HubSpotAuthError):
+            seconds = 12 * DAILY_USAGE_SECONDS
+        except (HubSpotError, UserError, TypeError, ValueError, AttributeError) as error:
+            _logger.info("HubSpot account %s: daily usage not read: %s", self.id, error)
+        _DAILY_USAGE[key] = (time.monotonic() + seconds, answer)
+        return answer
 
     def _direction(self, object_type):
         """HubSpot → Odoo for the types that cannot be pushed yet."""

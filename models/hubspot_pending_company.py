@@ -93,7 +93,9 @@ class HubspotPendingCompany(models.Model):
         """Add or refresh the pending entry of a HubSpot company.
 
         Returns False when the company was already decided (accepted or rejected):
-        later changes in HubSpot never bring it back or duplicate it.
+        later changes in HubSpot never bring it back or duplicate it; False too when its
+        entry already holds these values (a run looking again at the last minute of changes
+        finds nothing new).
         """
         hubspot_id = str(record["id"])
         pending = self.with_context(active_test=False).search(
@@ -113,6 +115,10 @@ class HubspotPendingCompany(models.Model):
                 [("account_id", "=", account.id), ("hubspot_id", "=", str(owner_id))], limit=1
             )
             vals["owner_id"] = owner.id
+        if pending and all(
+            pending._fields[name].convert_to_write(pending[name], pending) == value for name, value in vals.items()
+        ):
+            return False
         if pending:
             pending.with_context(mail_notrack=True).write(vals)
         else:

@@ -555,7 +555,7 @@ class HubspotSyncEngine(models.AbstractModel):
         state.flush_counts()
         state.notes.update(self._unlinked_notes(state))
         notices.unlink()  # what the webhook announced is done (later notices stay for the next run)
-        run._finish(client.call_count, message="\n".join(sorted(state.notes)) or None)
+        run = run._finish(client.call_count, message="\n".join(sorted(state.notes)) or None)  # no row if no-op
         account._notify_run(run)
         self._commit(0)
         return run
@@ -568,7 +568,9 @@ class HubspotSyncEngine(models.AbstractModel):
         Run.search(key + [("state", "=", "running")]).write(
             {"state": "failed", "message": self.env._("Interrupted (the worker stopped); the next run resumed.")}
         )
-        run = Run.create({"account_id": account.id, "object_type": spec.object_type, "direction": direction})
+        run = Run.create(
+            {"account_id": account.id, "object_type": spec.object_type, "direction": direction, "from_job": True}
+        )
         self._commit(0)
         return run
 
@@ -1313,7 +1315,7 @@ class HubspotSyncEngine(models.AbstractModel):
                 "No HubSpot owner for: %s (their records keep HubSpot's owner; map them under Owners).",
                 ", ".join(sorted(state.cache.unmapped_users)),
             )
-        run._finish(client.call_count, message=message)
+        run = run._finish(client.call_count, message=message)  # no row if nothing was pushed
         self._commit(0)
         return run
 

@@ -1,10 +1,25 @@
 import json
 
 from odoo import api, fields, models
+from odoo.fields import Domain
 
 from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
 
 COUNTERS = ("created", "updated", "linked", "skipped", "excluded", "unlinked", "pending", "failed", "archived")
+# What a run changed in Odoo or HubSpot (the dashboard's "last change").
+CHANGES = ("created", "updated", "linked", "unlinked", "pending", "archived")
+DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot")]
+FIGURES = (
+    "object_type",
+    "direction",
+    "from_job",
+    "state",
+    "started_at",
+    "ended_at",
+    "duration",
+    "api_calls",
+    *(f"{name}_count" for name in COUNTERS),
+)
 
 
 class HubspotSyncRun(models.Model):
@@ -18,7 +33,13 @@ class HubspotSyncRun(models.Model):
     account_id = fields.Many2one("hubspot.account", required=True, ondelete="cascade", index=True, readonly=True)
     company_id = fields.Many2one(related="account_id.company_id", store=True)
     object_type = fields.Selection(HUBSPOT_OBJECT_TYPES, required=True, readonly=True)
-    direction = fields.Selection([("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot")], default="in", readonly=True)
+    direction = fields.Selection(DIRECTIONS, default="in", readonly=True)
+    from_job = fields.Boolean(
+        string="Sync Job",
+        readonly=True,
+        help="A run of the object type's sync job (schedule, Sync now or webhook), which checks every change; "
+        "not a retry or the records of one accepted company.",
+    )
     state = fields.Selection(
         [("running", "Running"), ("done", "Done"), ("partial", "Done with errors"), ("failed", "Failed")],
         default="running",
@@ -67,17 +88,46 @@ class HubspotSyncRun(models.Model):
             )
         )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        runs = super().create(vals_list)
+        # A job's run holds its checkpoint's lock: the only writer of its dashboard line.
+        for run in runs.filtered("from_job"):
+            self.env["hubspot.sync.status"]._for_run(run)
+        return runs
+
     def _finish(self, api_calls, state=None, message=None):
+        """Close the run; count its API calls for the day; a job's run updates its dashboard line.
+
+        Returns the run as kept: this record, or for a run that changed nothing and failed
+        nothing (no message either) its :class:`RunFigures` (its row goes: the list shows what happened, the
+        account's dashboard when each type was last checked, the API usage its calls).
+        """
+        self.ensure_one()
         ended = fields.Datetime.now()
-        self.write(
-            {
-                "ended_at": ended,
-                "duration": (ended - self.started_at).total_seconds(),
-                "api_calls": api_calls,
-                "state": state or ("partial" if self.failed_count else "done"),
-                "message": message or False,
-            }
-        )
+        values = {
+            "ended_at": ended,
+            "duration": (ended - self.started_at).total_seconds(),
+            "api_calls": api_calls,
+            "state": state or ("partial" if self.failed_count else "done"),
+            "message": message or False,
+        }
+        self.write(values)
+        self.env["hubspot.api.usage"]._count(self.account_id, api_calls, self.object_type)
+        if self.from_job:
+            self.env["hubspot.sync.status"]._for_run(self)._record(self)
+        # Skipped and excluded records alone are no news: a run looking again at the last minute
+        # of changes meets them again.
+        if self.state == "failed" or self.message or self.error_ids or any(self[f"{n}_count"] for n in CHANGES):
+            return self
+        figures = RunFigures(self)
+        self.unlink()
+        return figures
+
+    @api.model
+    def _changed_domain(self):
+        """Runs that changed something in Odoo or HubSpot."""
+        return Domain.OR([[(f"{name}_count", ">", 0)] for name in CHANGES])
 
     def _summary(self):
         self.ensure_one()
@@ -114,6 +164,22 @@ class HubspotSyncError(models.Model):
         ):
             engine._retry_errors(account, object_type, errors)
         return True
+
+
+class RunFigures:
+    """The figures of a run that changed nothing and failed nothing, once its row is gone:
+    read like a run's (by the engine's callers: the notification, the bench, the tests)."""
+
+    id = False
+    message = False
+
+    def __init__(self, run):
+        self.account_id, self.error_ids = run.account_id, run.error_ids
+        for name in FIGURES:
+            setattr(self, name, run[name])
+
+    def __repr__(self):
+        return f"RunFigures({self.object_type}/{self.direction}, {self.api_calls} API calls, nothing changed)"
 
 
 def _payload(payload):

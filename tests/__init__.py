@@ -4,6 +4,7 @@ from . import test_client
 from . import test_client_core
 from . import test_client_sandbox
 from . import test_connection
+from . import test_dashboard
 from . import test_hostile_input
 from . import test_contract_sdk_portal
 from . import test_install

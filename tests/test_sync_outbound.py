@@ -315,5 +315,9 @@ class TestPushSchedule(OutboundCase):
         self.configure(companies_direction="both")
         self.account.checkpoint_ids.write({"last_run_at": False})
         self.engine._cron_sync("companies")
+        checked = self.env["hubspot.sync.status"].search(
+            [("account_id", "=", self.account.id), ("object_type", "=", "companies"), ("last_checked_at", "!=", False)]
+        )
+        self.assertEqual(sorted(checked.mapped("direction")), ["in", "out"], "both: the import, then the push")
         runs = self.account.run_ids.filtered(lambda r: r.object_type == "companies")
-        self.assertEqual(sorted(runs.mapped("direction")), ["in", "out", "out"])
+        self.assertEqual(runs.mapped("direction"), ["out"], "nothing new either way: no row")

@@ -77,7 +77,7 @@ registry.category("web_tour.tours").add("hubspot_admin_tour", {
         },
         {
             content: "Its health reflects the run that had errors",
-            trigger: ".o_field_widget[name=health]:contains(Some records failed)",
+            trigger: ".o_field_widget[name=health]:contains(Records to retry)",
         },
         {
             content: "Stat button: one record to retry",
