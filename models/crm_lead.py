@@ -64,6 +64,14 @@ class CrmLead(models.Model):
         for lead in self:
             lead.hubspot_lines_total = sum(lead.hubspot_line_ids.mapped("price_subtotal"))
 
+    def _compute_company_id(self):
+        """Odoo voids the company of an opportunity left without salesperson and team (a deal
+        whose owner was removed in HubSpot): a linked one stays its HubSpot account's."""
+        super()._compute_company_id()
+        for lead in self:
+            if not lead.company_id and lead.hubspot_linked and lead.hubspot_account_id:
+                lead.company_id = lead.hubspot_account_id.company_id
+
     @api.model_create_multi
     def create(self, vals_list):
         if self._hubspot_syncing() and "iap_enrich_done" in self._fields:

@@ -160,6 +160,8 @@ class TestImportListsChangesOfDealsAndTickets(TicketCase):
         changes = chatter_changes(message)
         self.assertEqual(changes["Opportunity"], ("Acme renewal", "Acme renewal 2026"))
         self.assertEqual(changes["Expected Revenue"], (100, 5000))
+        self.assertEqual(lead.company_id, self.account.company_id, "a deal without owner keeps it in the company")
+        self.assertNotIn("Company", changes)
 
         task = self.Task.create(
             {"name": "Printer broken", "project_id": self.project.id, "description": "<p>It smokes</p>"}

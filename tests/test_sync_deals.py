@@ -200,6 +200,26 @@ class TestDealsInbound(InboundCase):
         self.assertEqual((lead.team_id, lead.user_id), (team, seller))
         self.assertEqual(lead.partner_id.user_id, seller, "the company imported on the way too")
 
+    def test_a_deal_that_loses_its_owner_stays_in_the_accounts_company(self):
+        """Odoo voids an opportunity's company when it has neither salesperson nor team: a deal whose
+        owner is removed in HubSpot must not leave the account's company (nor vanish from its lists)."""
+        seller = self.env["res.users"].create(
+            {"name": "Sales Owner", "login": "sales_owner", "email": "owner@acme.example"}
+        )
+        owner = self.state.add_owner("owner@acme.example", "Sales", "Owner")
+        self.configure(deal_stage_filter="all")
+        record = self.deal("Owned", "contractsent", hubspot_owner_id=owner["id"])
+        self.sync("deals")
+        lead = self.lead(record)
+        self.assertEqual((lead.user_id, lead.company_id), (seller, self.account.company_id))
+        lead.partner_id.company_id = False  # a customer shared by all companies, as Odoo creates them
+        self.state.advance(seconds=5)
+        self.state.update_record("deals", record["id"], {"hubspot_owner_id": ""})
+        run = self.sync("deals")
+        self.assertEqual(run.updated_count, 1)
+        self.assertFalse(lead.user_id, "HubSpot's deal has no owner any more")
+        self.assertEqual(lead.company_id, self.account.company_id, "still the account's company's opportunity")
+
     # ---------------------------------------------------------- hostile payloads
     def test_unknown_stage_keeps_odoo_stage_and_syncs_the_rest(self):
         proposal = self.env["crm.stage"].create({"name": "Proposal"})
