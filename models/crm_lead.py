@@ -67,10 +67,11 @@ class CrmLead(models.Model):
     def _compute_company_id(self):
         """Odoo voids the company of an opportunity left without salesperson and team (a deal
         whose owner was removed in HubSpot): a linked one stays its HubSpot account's."""
-        super()._compute_company_id()
+        res = super()._compute_company_id()
         for lead in self:
             if not lead.company_id and lead.hubspot_linked and lead.hubspot_account_id:
                 lead.company_id = lead.hubspot_account_id.company_id
+        return res
 
     @api.model_create_multi
     def create(self, vals_list):
