@@ -461,16 +461,20 @@ class HubspotAccount(models.Model):
         return True
 
     def action_sync_now(self):
-        """Ask the sync jobs to run soon (never a long request in the browser)."""
+        """Run every object type the account syncs at the next tick of the sync jobs, whatever the
+        schedule (a request row each, which the run deletes; never a long request in the browser)."""
         self._check_hubspot_rights()
+        stopped = self.filtered(lambda a: a.state != "running")
+        if stopped:
+            raise UserError(self.env._("Start the integration of “%s” first.", stopped[0].name))
         engine = self.env["hubspot.sync.engine"]
-        for object_type in engine._object_models():
-            spec = engine._spec(object_type)
-            if not spec.cron:
-                continue
-            wanted = [a for a in self if not spec.runnable_hook or getattr(a, spec.runnable_hook)()]
-            if any(account[spec.enable_flag] for account in wanted):
-                self.env.ref(spec.cron).sudo()._trigger()
+        crons = set()
+        for account in self:
+            object_types = account._synced_types()
+            self.env["hubspot.sync.request"]._add(account, object_types)
+            crons.update(engine._spec(object_type).cron for object_type in object_types)
+        for cron in sorted(crons):
+            self.env.ref(cron).sudo()._trigger()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -941,6 +945,19 @@ class HubspotAccount(models.Model):
             subject=self.env._("HubSpot sync: %s", labels.get(run.object_type)),
             body=body,
         )
+
+    def _syncs(self, object_type):
+        """Does this account sync ``object_type`` at all (switched on, and for deals and line
+        items a deal-stage filter that lets deals through)?"""
+        self.ensure_one()
+        spec = self.env["hubspot.sync.engine"]._spec(object_type)
+        if spec.enable_flag and not self[spec.enable_flag]:
+            return False
+        return not spec.runnable_hook or getattr(self, spec.runnable_hook)()
+
+    def _synced_types(self):
+        """The object types this account syncs."""
+        return [t for t in self.env["hubspot.sync.engine"]._object_models() if self._syncs(t)]
 
     def _direction(self, object_type):
         """HubSpot → Odoo for the types that cannot be pushed yet."""

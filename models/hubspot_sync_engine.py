@@ -469,17 +469,22 @@ class HubspotSyncEngine(models.AbstractModel):
     # ------------------------------------------------------------ cron entry
     @api.model
     def _cron_sync(self, object_type):
-        """Entry point of the crons: every running account with this object type enabled."""
-        spec = SPECS[object_type]
+        """Entry point of the crons: every running account that syncs this object type, when its
+        schedule is due or a run was asked for (Sync now, Start, a webhook, records that arrived)."""
         accounts = self.env["hubspot.account"].search([("state", "=", "running")])
-        accounts = accounts.filtered(lambda a: not spec.runnable_hook or getattr(a, spec.runnable_hook)())
-        for account in accounts.filtered(lambda a: not spec.enable_flag or a[spec.enable_flag]):
-            if not account._sync_due(object_type):
+        for account in accounts.filtered(lambda a: a._syncs(object_type)):
+            requests = self.env["hubspot.sync.request"]._of(account, object_type)
+            if not requests and not account._sync_due(object_type):
                 continue
+            asked = requests.filtered(lambda r: not r.hubspot_ids)  # Sync now (the others: the run's own)
+            runs = []
             if account._direction(object_type) in ("in", "both"):
-                self._run_inbound(account, object_type)
+                runs.append(self._run_inbound(account, object_type))
             if account._push_allowed(object_type):
-                self._run_outbound(account, object_type)
+                runs.append(self._run_outbound(account, object_type))
+            if asked and all(runs):  # a run another worker had: the request waits for the next tick
+                asked.unlink()
+                self._commit(0)
 
     # ----------------------------------------------------------- inbound run
     def _run_inbound(self, account, object_type, full=False):
