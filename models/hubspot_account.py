@@ -32,7 +32,7 @@ _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
 USER_GROUP = "hubspot_connector.group_hubspot_user"
-OWNER_LOCK = 0x4853_4F57  # advisory lock class of the owner refresh ("HSOW")
+CATALOGUE_LOCK = 0x4853_4F57  # advisory lock class of the owners and pipelines refresh ("HSOW")
 DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
 PROPERTY_GROUP, PROPERTY_GROUP_LABEL = "odoo", "Odoo"  # where the connector's own HubSpot properties go
 OAUTH_STATE_SECONDS = 900  # an authorization started more than 15 minutes ago is refused
@@ -278,6 +278,9 @@ class HubspotAccount(models.Model):
         help="Users of this group get one inbox notification per run that added or updated records.",
     )
     owners_refreshed_at = fields.Datetime(readonly=True, copy=False)
+    pipelines_refreshed_at = fields.Datetime(
+        readonly=True, copy=False, help="When the sync last read the deal and ticket pipelines (hourly)."
+    )
     mapping_ids = fields.One2many("hubspot.field.mapping", "account_id", string="Field Mappings")
     owner_ids = fields.One2many("hubspot.owner", "account_id", string="Owners")
     checkpoint_ids = fields.One2many("hubspot.sync.checkpoint", "account_id", string="Checkpoints")
@@ -904,21 +907,32 @@ class HubspotAccount(models.Model):
         due = max(runs) + timedelta(minutes=int(self.sync_interval)) - timedelta(seconds=30)
         return fields.Datetime.now() >= due
 
-    def _refresh_owners_if_due(self, client):
-        """Refresh the owners at most hourly; True when it did (the caller commits).
-
-        The sync jobs of one account may run at once: a transaction lock makes the
-        second wait for the first's refresh, then see it and skip."""
+    def _try_lock_catalogue(self):
+        """Take the transaction lock of this account's owners and pipelines refresh; False when
+        another job holds it (it refreshes them right now). The sync jobs of one account run
+        at once: the lock and a new transaction (the caller's) make them refresh once."""
         self.ensure_one()
-        self.env.flush_all()
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", (OWNER_LOCK, self.id))
-        self.env.cr.execute("SELECT owners_refreshed_at FROM hubspot_account WHERE id = %s", [self.id])
-        refreshed = self.env.cr.fetchone()[0]
-        if refreshed and fields.Datetime.now() - refreshed < timedelta(hours=1):
-            return False
-        self.env["hubspot.owner"].sudo()._refresh(self, client)
-        self.sudo().owners_refreshed_at = fields.Datetime.now()
-        return True
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (CATALOGUE_LOCK, self.id))
+        return self.env.cr.fetchone()[0]
+
+    def _refresh_catalogue(self, client, owners_since=None, pipelines_since=None, pipeline_types=()):
+        """Read the owners again unless they were read after ``owners_since``, and the pipelines of
+        ``pipeline_types`` unless read after ``pipelines_since`` (None: not those). The caller
+        holds the lock (:meth:`_try_lock_catalogue`) and commits. Returns what was read."""
+        self.ensure_one()
+        account = self.sudo()
+        started = fields.Datetime.now()  # what HubSpot had at this moment is known afterwards
+        vals = {}
+        if owners_since and not (account.owners_refreshed_at and account.owners_refreshed_at > owners_since):
+            self.env["hubspot.owner"].sudo()._refresh(account, client)
+            vals["owners_refreshed_at"] = started
+        fresh = account.pipelines_refreshed_at and account.pipelines_refreshed_at > (pipelines_since or started)
+        if pipeline_types and pipelines_since and not fresh:
+            self.env["hubspot.pipeline"].sudo()._refresh(account, client, pipeline_types)
+            vals["pipelines_refreshed_at"] = started
+        if vals:
+            account.write(vals)
+        return {name.split("_")[0] for name in vals}
 
     def _notify_run(self, run):
         """One inbox notification per run that added or updated records."""

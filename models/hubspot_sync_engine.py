@@ -26,6 +26,7 @@ import copy
 import logging
 import math
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -36,6 +37,7 @@ from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, Hu
 from ..hubspot.client import modified_property
 from ..hubspot.values import clean_record, finite_number
 from .hubspot_field_mapping import SkipRecord, _number, _number_text
+from .hubspot_pipeline import PIPELINE_TYPES
 from .res_partner import domain_of
 
 _logger = logging.getLogger(__name__)
@@ -47,7 +49,8 @@ ARCHIVE_CHECK_INTERVAL = timedelta(hours=1)
 # records (100,000 linked records: 1,000 calls, 0.16 % of a Professional portal's daily limit).
 DELETION_CHECK_INTERVAL = timedelta(days=1)
 DELETION_CHECK_CHUNK = 1000  # linked records checked between two commits (10 batch reads)
-OWNER_REFRESH_INTERVAL = timedelta(hours=1)
+CATALOGUE_REFRESH_INTERVAL = timedelta(hours=1)  # owners and pipelines; at once when a record names a new one
+CATALOGUE_WAIT = (30, 0.5)  # attempts and seconds: a run that needs the refresh another job is doing waits
 SINGULAR = {
     "companies": "company",
     "contacts": "contact",
@@ -119,6 +122,7 @@ class SyncSpec:
     archive_inactive: bool = True  # an archived Odoo record archives its HubSpot object (else: pushed as is)
     push_match: tuple = ()  # properties a new Odoo record is looked up by in HubSpot before it is created
     inbound_hook: str = None  # engine method run at the start of each inbound run, after the retries
+    pipeline_properties: tuple = ()  # the properties naming the record's pipeline and stage
 
 
 SPECS = {
@@ -180,6 +184,7 @@ SPECS = {
         enable_flag="sync_deals",
         values_hook="_deal_values",
         runnable_hook="_deals_wanted",
+        pipeline_properties=("pipeline", "dealstage"),
         outbound_hook="_deal_outbound_props",
         outbound_properties=DEAL_OUTCOME_PROPERTIES,
         archive_inactive=False,  # a lost opportunity is archived in Odoo: in HubSpot it moves to a lost stage
@@ -247,6 +252,7 @@ SPECS = {
         enable_flag="sync_tickets",
         values_hook="_ticket_values",
         outbound_hook="_ticket_outbound_props",
+        pipeline_properties=TICKET_STATUS_PROPERTIES,
         outbound_properties=TICKET_STATUS_PROPERTIES,
     ),
     # Products match by SKU. Only those with an internal reference are pushed on their own;
@@ -315,6 +321,8 @@ class _RunState:
         self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
         self.notes = set()  # what the run's message tells the admin (e.g. why records were skipped)
         self.failures = {}  # (object type, HubSpot id) -> why that record failed (what a wizard tells its user)
+        self.scheduled = False  # a run of the sync jobs (may commit, refresh owners and pipelines)
+        self.refreshed = set()  # "owners", "pipelines": read again during this run
 
     def count(self, name, amount=1):
         if self.counting:
@@ -332,6 +340,12 @@ class _RunState:
             self.mappings[object_type] = self.account._mappings(object_type)._compile()
         return self.mappings[object_type]
 
+    def reset_cache(self):
+        """Look-ups are read again (owners, pipelines); the portal's currency, asked of HubSpot, stays."""
+        cache = _ConvertCache(self.engine.env, self.account)
+        cache._portal_currency = self.cache._portal_currency
+        self.cache = cache
+
     def flush_counts(self):
         if self.run and self.counts:
             self.run.write({f"{name}_count": self.run[f"{name}_count"] + n for name, n in self.counts.items()})
@@ -348,6 +362,7 @@ class _ConvertCache:
         self._states = {}
         self._owners = None
         self._owners_by_user = None
+        self._owner_ids = None
         self._pipelines = {}  # object type -> hubspot.pipeline records
         self._lost_reasons = None
         self._currencies = {}  # ISO code -> res.currency (inactive ones too), or None
@@ -437,6 +452,14 @@ class _ConvertCache:
             raise self._portal_currency
         return self._portal_currency
 
+    def known_owner(self, value):
+        """Is ``value`` the id of an owner Odoo has read from HubSpot (with or without user)?"""
+        if self._owner_ids is None:
+            self._owner_ids = set(
+                self.env["hubspot.owner"].search([("account_id", "=", self.account.id)]).mapped("hubspot_id")
+            )
+        return str(value).strip() in self._owner_ids
+
     def owner_of_user(self, user):
         """The HubSpot owner id of an Odoo user; None when the user has none (and remember it)."""
         if self._owners_by_user is None:
@@ -508,17 +531,14 @@ class HubspotSyncEngine(models.AbstractModel):
         client = account._get_client()
         state = _RunState(self, account, spec, run, client)
         state.skip_unchanged = bool(checkpoint.full_import_done) and not full
+        state.scheduled = True
         notices = (
             self.env["hubspot.webhook.notice"]
             .sudo()
             .search([("account_id", "=", account.id), ("object_type", "=", spec.object_type)])
         )
         try:
-            if account._refresh_owners_if_due(client):
-                self._commit(0)
-            if spec.object_type in ("deals", "tickets"):
-                self.env["hubspot.pipeline"].sudo()._refresh(account, client, [spec.object_type])
-                self._commit(0)  # releases the refresh's lock at once
+            self._refresh_catalogue(state)
             self._retry_open_errors(state)
             if spec.review:
                 self._import_accepted_companies_records(state)
@@ -555,6 +575,66 @@ class HubspotSyncEngine(models.AbstractModel):
         self._commit(0)
         return run
 
+    def _refresh_catalogue(self, state, force=()):
+        """Read the owners and the pipelines again: hourly, and at once (``force``: "owners",
+        "pipelines") when a record names one Odoo does not know. One job of the account reads
+        them, in a short transaction of its own, the others meanwhile skip the hourly refresh
+        or wait for it (what they need is what it reads)."""
+        account = state.account
+        noticed = fields.Datetime.now()
+        hourly = noticed - CATALOGUE_REFRESH_INTERVAL
+        attempts, pause = CATALOGUE_WAIT
+        for attempt in range(attempts):
+            self._commit(0)  # a new transaction, which sees what a job that held the lock read
+            if account._try_lock_catalogue():
+                break
+            if not force or attempt == attempts - 1:
+                return  # another job refreshes them now
+            time.sleep(pause)
+        done = account._refresh_catalogue(
+            state.client,
+            owners_since=noticed if "owners" in force else hourly,
+            pipelines_since=noticed if "pipelines" in force else hourly,
+            pipeline_types=[object_type for object_type, _label in PIPELINE_TYPES if account._syncs(object_type)],
+        )
+        self._commit(0)  # releases the lock
+        if done:
+            state.reset_cache()
+
+    def _refresh_for_unknown(self, state, records):
+        """Changed records naming an owner, a pipeline or a stage Odoo does not know (HubSpot added
+        it since the last refresh): read those again before importing them, once per run."""
+        if not state.scheduled:
+            return
+        kinds = self._unknown_references(state, records) - state.refreshed
+        if kinds:  # the records whose exact version Odoo holds need nothing
+            bound = self._bindings(state.account, state.spec, [str(r["id"]) for r in records])
+            changed = self._drop_unchanged(state.spec, records, bound, {})
+            kinds = self._unknown_references(state, changed) - state.refreshed
+        if kinds:
+            state.refreshed |= kinds
+            self._refresh_catalogue(state, force=kinds)
+
+    def _unknown_references(self, state, records):
+        """``{"owners", "pipelines"}``: what these records name that Odoo has not read from HubSpot."""
+        spec, cache = state.spec, state.cache
+        owner_props = [
+            m.properties[0] for m in state.mappings_for(spec.object_type) if m.kind == "owner" and m.properties
+        ]
+        kinds = set()
+        for record in records:
+            props = record.get("properties") or {}
+            owners = (str(props.get(prop) or "").strip() for prop in owner_props)
+            if any(owner and not cache.known_owner(owner) for owner in owners):
+                kinds.add("owners")
+            if spec.pipeline_properties:
+                pipeline_id, stage_id = (str(props.get(prop) or "").strip() for prop in spec.pipeline_properties)
+                pipeline = cache.pipeline(spec.object_type, pipeline_id)
+                stages = pipeline.stage_ids.mapped("hubspot_id")
+                if pipeline_id and (not pipeline or (stage_id and stage_id not in stages)):
+                    kinds.add("pipelines")
+        return kinds
+
     def _start_run(self, account, spec, direction):
         """A new run record, committed. We hold the lock: any run of the same account,
         object and direction still marked running died with its worker."""
@@ -573,6 +653,10 @@ class HubspotSyncEngine(models.AbstractModel):
         values = {"last_run_at": fields.Datetime.now()}
         if newest is not None:
             newest = min(newest, state.horizon_ms)
+            if final and newest < state.horizon_ms:
+                # Every record up to it is done and the search index shows them all: the next run
+                # starts after it (records at exactly that time would be read again every run).
+                newest += 1
             if not checkpoint.last_modified_ms or newest > int(checkpoint.last_modified_ms):
                 values.update(last_modified_ms=str(newest), last_modified_at=timestamps.parse(newest))
         if final:
@@ -586,6 +670,8 @@ class HubspotSyncEngine(models.AbstractModel):
     # ---------------------------------------------------------- the batch
     def _process_batch(self, state, records, newest=None):
         """Import one batch of HubSpot records of the run's type; return the newest timestamp."""
+
+        self._refresh_for_unknown(state, records)
         self._import_records(state, state.spec, records)
         prop = modified_property(state.spec.object_type)
         for record in records:
@@ -608,6 +694,7 @@ class HubspotSyncEngine(models.AbstractModel):
         ids = [str(r["id"]) for r in records]
         bound = self._bindings(account, spec, ids + self._merged_ids(records))
         self._repoint_merged(state, spec, records, bound)
+        was_linked = {hubspot_id for hubspot_id, record in bound.items() if record.hubspot_linked}
         linked = {}
         if state.skip_unchanged:
             records = self._drop_unchanged(spec, records, bound, linked)
@@ -662,7 +749,22 @@ class HubspotSyncEngine(models.AbstractModel):
             else:
                 to_create.append((record, values))
         linked.update(self._create(state, spec, Model, to_create))
+        self._announce_arrivals(state, spec, [i for i, r in linked.items() if i not in was_linked and r.hubspot_linked])
         return linked
+
+    def _announce_arrivals(self, state, spec, hubspot_ids):
+        """Records that came into Odoo (created, matched or linked again): the types whose records
+        wait for them (a line item for its deal) fetch those at their next run."""
+        account = state.account
+        followers = [
+            follower.object_type
+            for follower in SPECS.values()
+            if any(a.to_type == spec.object_type and a.required for a in follower.associations)
+            and account._syncs(follower.object_type)
+            and account._direction(follower.object_type) != "out"
+        ]
+        if hubspot_ids and followers:
+            self.env["hubspot.sync.request"]._add(account, followers, sorted(hubspot_ids))
 
     @staticmethod
     def _drop_unchanged(spec, records, bound, linked):
@@ -1897,35 +1999,28 @@ class HubspotSyncEngine(models.AbstractModel):
         self._push_batch(products_state, products)
 
     def _line_items_of_new_deals(self, state, checkpoint):
-        """Line items whose deal came into Odoo after they were last changed (the deal entered
-        the deal-stage filter, or its line items were synced before it): fetch them now."""
-        if not checkpoint.full_import_done or not checkpoint.last_run_at:
-            return  # the first run reads every line item
-        deals = (
-            self.env["crm.lead"]
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("hubspot_account_id", "=", state.account.id),
-                    ("hubspot_object_type", "=", "deals"),
-                    ("hubspot_linked", "=", True),
-                    ("hubspot_synced_at", ">=", checkpoint.last_run_at - PUSH_MARGIN),
-                ]
-            )
-        )
-        if not deals:
+        """Records whose required associated record came into Odoo after they were last changed (a
+        line item whose deal entered the deal-stage filter, or was synced before its deal): the
+        runs that linked those deals asked for them (sync requests naming the deals); fetch them."""
+        spec = state.spec
+        requests = self.env["hubspot.sync.request"]._of(state.account, spec.object_type).filtered("hubspot_ids")
+        if not requests:
             return
-        pairs = state.client.read_associations("deals", "line_items", deals.mapped("hubspot_id"))
-        ids = sorted({i for item_ids in pairs.values() for i in item_ids})
-        bound = self._bindings(state.account, state.spec, ids)
-        fetch = [i for i in ids if i not in bound]
-        if fetch:
-            result = state.client.batch_read(
-                "line_items", fetch, properties=state.account._properties_to_read("line_items")
-            )
-            self._import_records(state, state.spec, result.results)
-            state.flush_counts()
-            self._commit(0)
+        if checkpoint.full_import_done:  # the first run reads every record anyway
+            to_type = next(a.to_type for a in spec.associations if a.required)
+            arrived = sorted({i for request in requests for i in request.hubspot_ids.split(",") if i})
+            pairs = state.client.read_associations(to_type, spec.object_type, arrived)
+            ids = sorted({i for item_ids in pairs.values() for i in item_ids})
+            bound = self._bindings(state.account, spec, ids)
+            fetch = [i for i in ids if i not in bound]
+            if fetch:
+                result = state.client.batch_read(
+                    spec.object_type, fetch, properties=state.account._properties_to_read(spec.object_type)
+                )
+                self._import_records(state, spec, result.results)
+        requests.unlink()  # those asked for later stay for the next run
+        state.flush_counts()
+        self._commit(0)
 
 
 def _rate_date(moment):

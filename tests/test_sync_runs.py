@@ -1,9 +1,15 @@
 """What a run promises: Sync now and Start run at once, jobs of one account never break each
 other, a run that dies says so at once, and an idle cycle costs one API call per object type."""
 
+from datetime import timedelta
+
+from freezegun import freeze_time
+
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..sandbox.catalog import deal_stage
 from .common import SandboxMixin
 from .test_sync_inbound import InboundCase
 
@@ -26,7 +32,13 @@ class EveryTypeCase(InboundCase):
         self.project = self.env["project.project"].create({"name": "Support", "company_id": self.company.id})
         self.env["hubspot.pipeline"]._refresh(self.account, self.account._get_client())
         self.account.pipeline_ids.filtered(lambda p: p.object_type == "tickets").project_id = self.project
-        self.configure(deal_stage_filter="all", sync_tickets=True, sync_products=True, sync_interval="1440")
+        self.configure(
+            deal_stage_filter="all",
+            sync_tickets=True,
+            sync_products=True,
+            sync_interval="1440",
+            **{f"{object_type}_direction": "both" for object_type, _xmlid in CRONS},
+        )
         self.seller = new_test_user(self.env, login="seller", email="seller@example.com")
         self.owner = self.state.add_owner("seller@example.com", "Sam", "Seller")
         self.acme = self.hs_company("Acme GmbH", domain="acme.example", phone="+49 30 1")
@@ -159,6 +171,97 @@ class TestSyncNow(EveryTypeCase):
         with self.assertRaisesRegex(UserError, "Start the integration of “Test portal” first"):
             self.account.with_user(self.hs_admin).action_sync_now()
         self.assertFalse(self.env["hubspot.sync.request"].search([]))
+
+
+@tagged("post_install", "-at_install")
+class TestIdleCost(EveryTypeCase):
+    """With nothing changed in HubSpot, a cycle of the sync jobs asks HubSpot once per object type
+    (its search for changes); owners and pipelines are read hourly, or when a record needs them."""
+
+    def setUp(self):
+        super().setUp()
+        self.account.sync_interval = "5"
+        self.start = fields.Datetime.now()
+
+    def cycle(self, minutes):
+        """The jobs' tick ``minutes`` after the first import; HubSpot's calls, by operation."""
+        self.state.clear_log()
+        with freeze_time(self.start + timedelta(minutes=minutes)):
+            self.run_crons()
+        return self.state.stats()["by_operation"]
+
+    def test_an_idle_cycle_costs_one_search_per_type(self):
+        # A ticket of a pipeline nobody mapped to a project is skipped, so never linked: it is the
+        # newest record and must not be read again by every run.
+        pipeline = self.state.add_pipeline("tickets", "Partners", [("p1", "New", "OPEN")])
+        self.state.advance(seconds=1)
+        self.state.add_record("tickets", {"subject": "Nobody maps me", "hs_pipeline": pipeline["id"]})
+        self.assertIn("tickets.search", self.cycle(6))
+        one_search_each = {f"{object_type}.search": 1 for object_type in self.account._synced_types()}
+        self.assertEqual(len(one_search_each), 6)
+        for minutes in (12, 18):
+            self.assertEqual(self.cycle(minutes), one_search_each)
+        runs = self.account.run_ids.filtered(lambda r: r.started_at >= self.start + timedelta(minutes=12))
+        self.assertEqual(set(runs.mapped("state")), {"done"})
+
+    def test_owners_and_pipelines_are_read_hourly_by_one_job(self):
+        calls = self.cycle(61)
+        self.assertEqual(
+            {op: n for op, n in calls.items() if op.startswith(("owners", "pipelines"))},
+            {"owners.list": 1, "pipelines.deals.list": 1, "pipelines.tickets.list": 1},
+            calls,
+        )
+        calls = self.cycle(67)
+        self.assertFalse([op for op in calls if op.startswith(("owners", "pipelines"))], calls)
+
+    def test_a_deal_in_a_new_stage_refreshes_the_pipelines_once_and_arrives_mapped(self):
+        negotiation = self.env["crm.stage"].create({"name": "Negotiation", "sequence": 30})
+        stages = self.state.find_pipeline("deals", "default")["stages"]
+        stages.append(deal_stage("negotiation", "Negotiation", "0.7", len(stages), self.state.stamp()))
+        self.state.advance(seconds=1)
+        self.state.update_record("deals", self.deal["id"], {"dealstage": "negotiation"})
+        calls = self.cycle(6)
+        self.assertEqual(calls.get("pipelines.deals.list"), 1, calls)
+        lead = self.odoo_record("deals", self.deal)
+        self.assertEqual(lead.hubspot_stage_id.name, "Negotiation")
+        self.assertEqual((lead.stage_id, lead.probability), (negotiation, 70))
+        self.assertNotIn("pipelines.deals.list", self.cycle(12))
+
+    def test_an_owner_hubspot_added_is_read_at_once(self):
+        buyer = new_test_user(self.env, login="buyer", email="buyer@example.com")
+        owner = self.state.add_owner("buyer@example.com", "Bea", "Buyer")
+        self.state.advance(seconds=1)
+        self.state.update_record("companies", self.acme["id"], {"hubspot_owner_id": owner["id"]})
+        self.state.update_record("deals", self.deal["id"], {"hubspot_owner_id": owner["id"]})
+        calls = self.cycle(6)
+        self.assertEqual(calls.get("owners.list"), 1, "read once, by the first job that needed it")
+        self.assertEqual(self.odoo_record("companies", self.acme).user_id, buyer)
+        self.assertEqual(self.odoo_record("deals", self.deal).user_id, buyer)
+        self.assertNotIn("owners.list", self.cycle(12))
+
+    def test_line_items_of_a_deal_that_arrives_later_come_once(self):
+        self.state.advance(seconds=1)
+        late = self.state.add_record("deals", {"dealname": "Late", "dealstage": "closedlost", "pipeline": "default"})
+        item = self.state.add_record("line_items", {"name": "Gadget", "quantity": "1", "price": "5"})
+        self.state.associate("line_items", item["id"], "deals", late["id"])
+        self.account.action_stop()
+        self.account.write({"deal_stage_filter": "selected", "deal_stage_ids": [(6, 0, self.stages("contractsent"))]})
+        self.account.state = "running"
+        self.cycle(6)  # the line item is read, but its deal is not in Odoo
+        self.assertFalse(self.odoo_record("line_items", item))
+        self.account.action_stop()
+        self.account.deal_stage_ids = [(6, 0, self.stages("contractsent", "closedlost"))]
+        self.account.state = "running"
+        self.state.advance(seconds=1)
+        self.state.update_record("deals", late["id"], {"dealname": "Late, but here"})
+        self.cycle(12)
+        self.assertTrue(self.odoo_record("deals", late))
+        self.assertEqual(self.odoo_record("line_items", item).lead_id, self.odoo_record("deals", late))
+        self.assertEqual(self.cycle(18).get("associations.deals.line_items.batch_read"), None, "asked once")
+
+    def stages(self, *hubspot_ids):
+        stages = self.account.pipeline_ids.stage_ids
+        return stages.filtered(lambda s: s.object_type == "deals" and s.hubspot_id in hubspot_ids).ids
 
 
 @tagged("post_install", "-at_install")
