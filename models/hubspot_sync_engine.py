@@ -25,12 +25,18 @@ Inbound run, per account and object type (``_run_inbound``):
 import copy
 import logging
 import math
+import random
 import re
+import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import Command, api, fields, models
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.tools import email_normalize
 
 from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
@@ -65,6 +71,7 @@ PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transactio
 ODOO_ID_PROPERTY = "odoo_record_id"
 DEAL_OUTCOME_PROPERTIES = ("dealstage", "pipeline", "closed_lost_reason")
 TICKET_STATUS_PROPERTIES = ("hs_pipeline", "hs_pipeline_stage")
+CONFLICT_ATTEMPTS = 5  # a step another job of the account wrote into at the same time is done again
 SYNC_CONTEXT = {
     "hubspot_sync": True,
     "tracking_disable": True,
@@ -72,6 +79,41 @@ SYNC_CONTEXT = {
     "mail_create_nosubscribe": True,
     "mail_notrack": True,
 }
+
+
+_quiet = threading.local()  # inside a step that repeats itself on a conflict (see _is_conflict)
+
+
+def _is_conflict(error):
+    """Did a concurrent transaction (another job of the account) write the same rows? A
+    serialization failure, a deadlock, a lock not available, or the same HubSpot record created
+    twice (a unique constraint of the connector's). A new transaction sees the other's work."""
+    concurrent = pg_errors.SerializationFailure | pg_errors.DeadlockDetected | pg_errors.LockNotAvailable
+    if isinstance(error, concurrent | ConcurrencyError):
+        return True
+    return isinstance(error, pg_errors.UniqueViolation) and "hubspot" in (error.diag.constraint_name or "")
+
+
+class _QuietConflicts(logging.Filter):
+    """Odoo logs each failed query as an ERROR ("bad query"). A conflict inside a sync step that
+    is done again is expected and handled: the engine logs it (INFO), not the database layer."""
+
+    def filter(self, record):
+        if getattr(_quiet, "depth", 0) and isinstance(record.args, tuple) and record.args:
+            return not (isinstance(record.args[-1], Exception) and _is_conflict(record.args[-1]))
+        return True
+
+
+logging.getLogger("odoo.sql_db").addFilter(_QuietConflicts())
+
+
+@contextmanager
+def _conflicts_handled():
+    _quiet.depth = getattr(_quiet, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _quiet.depth -= 1
 
 
 @dataclass(frozen=True)
@@ -341,10 +383,20 @@ class _RunState:
         return self.mappings[object_type]
 
     def reset_cache(self):
-        """Look-ups are read again (owners, pipelines); the portal's currency, asked of HubSpot, stays."""
+        """Look-ups are read again (owners, pipelines); what HubSpot said (the portal's currency)
+        and the users the run names stay."""
         cache = _ConvertCache(self.engine.env, self.account)
         cache._portal_currency = self.cache._portal_currency
+        cache.unmapped_users = self.cache.unmapped_users
         self.cache = cache
+
+    def save(self):
+        """What a step changes in memory, to go back to when the step is done again."""
+        return copy.deepcopy((self.counts, self.failures, self.notes, self.excluded_ids))
+
+    def restore(self, saved):
+        self.counts, self.failures, self.notes, self.excluded_ids = saved
+        self.reset_cache()  # it may hold records of the rolled back transaction
 
     def flush_counts(self):
         if self.run and self.counts:
@@ -520,9 +572,8 @@ class HubspotSyncEngine(models.AbstractModel):
         try:
             # The sync writes the link fields, which only the superuser may write (binding mixin).
             return self.sudo()._run_locked(account.sudo(), spec, checkpoint, full)
-        except Exception:
-            self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
-            raise
+        except Exception as error:  # any death is told on its run at once; the other runs go on
+            return self._run_died(account, spec, "in", error)
         finally:
             checkpoint._unlock()
 
@@ -538,12 +589,13 @@ class HubspotSyncEngine(models.AbstractModel):
             .search([("account_id", "=", account.id), ("object_type", "=", spec.object_type)])
         )
         try:
-            self._refresh_catalogue(state)
-            self._retry_open_errors(state)
+            # Each step ends with a commit; a step another job wrote into at the same time is redone.
+            self._step(state, self._refresh_catalogue, state)
+            self._step(state, self._retry_open_errors, state)
             if spec.review:
-                self._import_accepted_companies_records(state)
+                self._step(state, self._import_accepted_companies_records, state)
             if spec.inbound_hook:
-                getattr(self, spec.inbound_hook)(state, checkpoint)
+                self._step(state, getattr(self, spec.inbound_hook), state, checkpoint)
             since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
             state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
             properties = account._properties_to_read(spec.object_type)
@@ -551,15 +603,13 @@ class HubspotSyncEngine(models.AbstractModel):
             for record in client.iter_modified_since(spec.object_type, since, properties):
                 batch.append(record)
                 if len(batch) >= BATCH_SIZE:
-                    newest = self._process_batch(state, batch, newest)
-                    self._advance(state, checkpoint, newest)
+                    newest = self._step(state, self._batch_step, state, checkpoint, batch, newest)
                     batch = []
-            if batch:
-                newest = self._process_batch(state, batch, newest)
-            self._advance(state, checkpoint, newest, final=True)
-            self._check_archived_if_due(state, checkpoint, force=any(notices.mapped("deletions")))
+            newest = self._step(state, self._batch_step, state, checkpoint, batch, newest, True)
+            deletions = any(notices.mapped("deletions"))
+            self._step(state, self._check_archived_if_due, state, checkpoint, deletions)
             announced = [i for ids in notices.mapped("deleted_ids") if ids for i in ids.split(",")]
-            self._check_deleted(state, checkpoint, announced)
+            self._step(state, self._check_deleted, state, checkpoint, announced)
         except (HubSpotAuthError, HubSpotScopeError, HubSpotDailyLimitError, HubSpotError) as error:
             # What was done stays (every record written is bound, so redoing it
             # creates nothing twice); the next run resumes from the checkpoint.
@@ -568,12 +618,22 @@ class HubspotSyncEngine(models.AbstractModel):
             self._commit(0)
             _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
             return run
-        state.flush_counts()
-        notices.unlink()  # what the webhook announced is done (later notices stay for the next run)
-        run._finish(client.call_count, message="\n".join(sorted(state.notes)) or None)
-        account._notify_run(run)
-        self._commit(0)
+        self._step(state, self._end_run, state, notices)
         return run
+
+    def _batch_step(self, state, checkpoint, batch, newest, final=False):
+        """Import a batch, move the checkpoint past it, commit; return the newest timestamp."""
+        if batch:
+            newest = self._process_batch(state, batch, newest)
+        self._advance(state, checkpoint, newest, final=final)
+        return newest
+
+    def _end_run(self, state, notices):
+        state.flush_counts()
+        notices.exists().unlink()  # what the webhook announced is done (later notices stay for the next run)
+        state.run._finish(state.client.call_count, message="\n".join(sorted(state.notes)) or None)
+        state.account._notify_run(state.run)
+        self._commit(0)
 
     def _refresh_catalogue(self, state, force=()):
         """Read the owners and the pipelines again: hourly, and at once (``force``: "owners",
@@ -634,6 +694,56 @@ class HubspotSyncEngine(models.AbstractModel):
                 if pipeline_id and (not pipeline or (stage_id and stage_id not in stages)):
                     kinds.add("pipelines")
         return kinds
+
+    def _run_died(self, account, spec, direction, error):
+        """A run stopped by an error it could not handle (a bug, a lost connection to the database,
+        a conflict that outlasted the repetitions, an account without token): what it committed
+        stays, and its run says "failed" with the reason at once, written from a fresh cursor (this
+        one may be unusable). The next run resumes from the checkpoint."""
+        try:
+            self.env.cr.rollback()  # an aborted transaction refuses everything, the unlock included
+        except pg_errors.Error:  # the connection is gone (and the session's locks with it)
+            _logger.info("HubSpot %s/%s: rollback failed", account.name, spec.object_type, exc_info=True)
+        if isinstance(error, UserError):
+            reason = error.args[0]
+        else:
+            text = str(error).strip()
+            reason = f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+        message = self.env._("The run stopped: %s", reason[:500])
+        if isinstance(error, UserError) or _is_conflict(error):
+            _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, reason)
+        else:
+            _logger.error("HubSpot %s/%s: run stopped", account.name, spec.object_type, exc_info=error)
+        key = [("account_id", "=", account.id), ("object_type", "=", spec.object_type), ("direction", "=", direction)]
+        with self.env.registry.cursor() as cr:
+            Run = self.env(cr=cr)["hubspot.sync.run"].sudo()
+            dead = Run.search(key + [("state", "=", "running")])  # ours: we hold the lock
+            for run in dead:
+                run._finish(run.api_calls, "failed", message)
+            dead_ids = dead.ids
+        return self.env["hubspot.sync.run"].sudo().browse(dead_ids)
+
+    def _step(self, state, step, *args):
+        """One step of a run, which ends with a commit. When another job of the account wrote the
+        same rows at the same time (see :func:`_is_conflict`), its work is rolled back and done
+        again in a new transaction, which sees the other's; a few times, then the run fails."""
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            saved = state.save()
+            try:
+                with _conflicts_handled():
+                    return step(*args)
+            except Exception as error:
+                if attempt == CONFLICT_ATTEMPTS or not _is_conflict(error):
+                    raise
+                self.env.cr.rollback()
+                state.restore(saved)
+                _logger.info(
+                    "HubSpot %s/%s: another job wrote the same rows (%s); done again",
+                    state.account.name,
+                    state.spec.object_type,
+                    type(error).__name__,
+                )
+                time.sleep(random.uniform(0, 0.1 * 2**attempt))  # apart, so both do not collide again
 
     def _start_run(self, account, spec, direction):
         """A new run record, committed. We hold the lock: any run of the same account,
@@ -842,7 +952,10 @@ class HubspotSyncEngine(models.AbstractModel):
             targets = self._bindings(state.account, to_spec, list(to_ids))
             missing = sorted(t for t in to_ids if t not in targets)
             already_excluded = state.excluded_ids.get(assoc.to_type, set())
-            fetch = [t for t in missing if t not in already_excluded]
+            # A company waiting in the review queue is not read again here: the companies job keeps
+            # its entry up to date (and jobs of other types never write the same queue rows).
+            queued = self.env["hubspot.pending.company"]._waiting_ids(state.account, missing) if to_spec.review else ()
+            fetch = [t for t in missing if t not in already_excluded and t not in queued]
             skip_missing = not assoc.import_missing or bool(assoc.skip_flag and state.account[assoc.skip_flag])
             if fetch and not skip_missing:
                 fetched = state.client.batch_read(
@@ -1030,7 +1143,9 @@ class HubspotSyncEngine(models.AbstractModel):
             with self.env.cr.savepoint():
                 for (record, _values), new in zip(items, Model.create(vals_list), strict=True):
                     created[str(record["id"])] = new
-        except Exception:
+        except Exception as error:
+            if _is_conflict(error):
+                raise  # another job created the same records: the step is redone, and links them
             created = {}
             for (record, _values), vals in zip(items, vals_list, strict=True):
                 try:
@@ -1057,6 +1172,8 @@ class HubspotSyncEngine(models.AbstractModel):
         state.count("pending" if result else "skipped")
 
     def _record_failed(self, state, spec, record, error):
+        if _is_conflict(error):
+            raise error  # not this record's fault: another job wrote the same rows; the step is redone
         _logger.info("HubSpot %s %s failed: %s", spec.object_type, record.get("id"), error)
         state.count("failed")
         state.failures[(spec.object_type, str(record.get("id")))] = str(error) or type(error).__name__
@@ -1352,9 +1469,8 @@ class HubspotSyncEngine(models.AbstractModel):
             return None
         try:
             return self.sudo()._push_locked(account.sudo(), SPECS[object_type], checkpoint)
-        except Exception:
-            self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
-            raise
+        except Exception as error:  # any death is told on its run at once; the other runs go on
+            return self._run_died(account, SPECS[object_type], "out", error)
         finally:
             checkpoint._unlock()
 
@@ -1364,23 +1480,21 @@ class HubspotSyncEngine(models.AbstractModel):
         state = _RunState(self, account, spec, run, client)
         started = fields.Datetime.now()
         try:
-            self._ensure_push_properties(state, checkpoint)
-            self._push_deletions(state)
-            ids = self._push_candidates(state, checkpoint)
+            # Each step ends with a commit; a step another job wrote into at the same time is redone.
+            ids = self._step(state, self._push_start, state, checkpoint)
             for start in range(0, len(ids), PUSH_BATCH):
-                records = self.env[spec.model].browse(ids[start : start + PUSH_BATCH]).with_context(active_test=False)
-                self._push_batch(state, records)
-                state.flush_counts()
-                self._commit(len(records))
-            checkpoint.write(
-                {"last_modified_at": started - PUSH_MARGIN, "last_run_at": started, "full_import_done": True}
-            )
+                self._step(state, self._push_step, state, ids[start : start + PUSH_BATCH])
         except HubSpotError as error:
             state.flush_counts()
             run._finish(client.call_count, "failed", account._error_message(error))
             self._commit(0)
             _logger.info("HubSpot %s/%s: push stopped: %s", account.name, spec.object_type, error)
             return run
+        self._step(state, self._push_end, state, checkpoint, started)
+        return run
+
+    def _push_end(self, state, checkpoint, started):
+        checkpoint.write({"last_modified_at": started - PUSH_MARGIN, "last_run_at": started, "full_import_done": True})
         state.flush_counts()
         message = None
         if state.cache.unmapped_users:
@@ -1388,9 +1502,23 @@ class HubspotSyncEngine(models.AbstractModel):
                 "No HubSpot owner for: %s (their records keep HubSpot's owner; map them under Owners).",
                 ", ".join(sorted(state.cache.unmapped_users)),
             )
-        run._finish(client.call_count, message=message)
+        state.run._finish(state.client.call_count, message=message)
         self._commit(0)
-        return run
+
+    def _push_start(self, state, checkpoint):
+        """The connector's own properties, the deletions, then the ids of the records to look at."""
+        self._ensure_push_properties(state, checkpoint)
+        self._push_deletions(state)
+        ids = self._push_candidates(state, checkpoint)
+        state.flush_counts()
+        self._commit(0)
+        return ids
+
+    def _push_step(self, state, ids):
+        records = self.env[state.spec.model].browse(ids).with_context(active_test=False)
+        self._push_batch(state, records)
+        state.flush_counts()
+        self._commit(len(records))
 
     def _ensure_push_properties(self, state, checkpoint):
         """The connector's own HubSpot properties: the Odoo record id (unique, makes
@@ -1753,6 +1881,8 @@ class HubspotSyncEngine(models.AbstractModel):
         )
         if errors:
             self._retry_with(state, errors)
+            state.flush_counts()
+            self._commit(0)
 
     def _retry_errors(self, account, object_type, errors):
         """*Retry* on error lines: sync those records now, in a run of their own, as the sync

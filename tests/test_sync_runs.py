@@ -1,17 +1,28 @@
 """What a run promises: Sync now and Start run at once, jobs of one account never break each
 other, a run that dies says so at once, and an idle cycle costs one API call per object type."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
 from odoo.exceptions import AccessError, UserError
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import BaseCase, get_db_name
 
+from odoo.addons.base.models.ir_cron import IrCron
+
+from ..models.hubspot_sync_engine import HubspotSyncEngine
 from ..sandbox.catalog import deal_stage
-from .common import SandboxMixin
+from .common import MockedHubSpotMixin, SandboxMixin
 from .test_sync_inbound import InboundCase
+
+ENGINE_LOGGER = "odoo.addons.hubspot_connector.models.hubspot_sync_engine"
+REAL_COMMIT = IrCron._commit_progress  # InboundCase turns the jobs' commits into savepoints
 
 CRONS = (  # the sync jobs of data/ir_cron_data.xml, in their priority order
     ("companies", "hubspot_connector.ir_cron_sync_companies"),
@@ -262,6 +273,219 @@ class TestIdleCost(EveryTypeCase):
     def stages(self, *hubspot_ids):
         stages = self.account.pipeline_ids.stage_ids
         return stages.filtered(lambda s: s.object_type == "deals" and s.hubspot_id in hubspot_ids).ids
+
+
+@tagged("post_install", "-at_install")
+class TestRunThatDies(EveryTypeCase):
+    """A run stopped by an error it could not handle says so at once, with the reason; what it
+    committed stays and the next run goes on from there."""
+
+    def test_a_run_dying_midway_is_failed_at_once_with_its_reason(self):
+        for n in range(250):
+            self.hs_company(f"Co {n:03d}")
+        real = HubspotSyncEngine._process_batch
+        calls = []
+
+        def process(engine, state, records, newest=None):
+            calls.append(len(records))
+            if len(calls) == 2:  # the second batch: the transaction is aborted under the run
+                engine.env.cr.execute("SELECT 1 / 0", log_exceptions=False)
+            return real(engine, state, records, newest)
+
+        self.account.with_user(self.hs_admin).action_sync_now()
+        with (
+            patch.object(type(self.env["ir.cron"]), "_commit_progress", REAL_COMMIT),  # the jobs' real commits
+            patch.object(HubspotSyncEngine, "_process_batch", process),
+            self.assertLogs(ENGINE_LOGGER, "ERROR") as logged,
+        ):
+            self.run_crons()
+        self.assertIn("DivisionByZero", logged.output[0])
+        run = self.runs("companies").filtered(lambda r: r.direction == "in")[:1]
+        self.assertEqual(run.state, "failed")
+        self.assertEqual(run.message, "The run stopped: DivisionByZero: division by zero")
+        self.assertTrue(run.ended_at)
+        self.assertFalse(self.account.run_ids.filtered(lambda r: r.state == "running"))
+        imported = self.Partner.search_count([("name", "=like", "Co %")])
+        self.assertTrue(0 < imported < 250, "the first batch was committed, the second not")
+        self.assertEqual(run.created_count, imported, "and counted on the run")
+        self.assertEqual(
+            self.runs("contacts").filtered(lambda r: r.direction == "in")[:1].state, "done", "the other jobs ran"
+        )
+
+        self.account.with_user(self.hs_admin).action_sync_now()
+        self.run_crons()
+        self.assertEqual(self.Partner.search_count([("name", "=like", "Co %")]), 250, "the next run went on")
+        self.assertEqual(run.message, "The run stopped: DivisionByZero: division by zero", "not “Interrupted”")
+
+    def test_an_account_without_token_fails_its_runs_with_the_reason(self):
+        self.env.cr.execute("UPDATE hubspot_account SET access_token = NULL WHERE id = %s", [self.account.id])
+        self.account.invalidate_recordset()
+        before = self.account.run_ids
+        self.account.with_user(self.hs_admin).action_sync_now()
+        with patch.object(type(self.env["ir.cron"]), "_commit_progress", REAL_COMMIT):
+            self.run_crons()
+        runs = self.account.run_ids - before
+        self.assertEqual(len(runs), 12, "each type's import and push")
+        self.assertEqual(set(runs.mapped("state")), {"failed"})
+        self.assertEqual(
+            set(runs.mapped("message")),
+            {"The run stopped: Enter the HubSpot access token of account “Test portal” first."},
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestConcurrentJobs(SandboxMixin, MockedHubSpotMixin, BaseCase):
+    """The deals and the tickets jobs of one account at the same moment, as two cron workers run
+    them: two threads, two database connections, real commits (removed again after the test).
+    Both refresh the owners, both name the same company waiting for review, the same new
+    company and the same new contact."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.start_sandbox()
+        cls.state = cls.sandbox.state
+
+    def env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def setUp(self):
+        super().setUp()
+        # The test runner holds the registries' lock: let the workers' threads open environments
+        # (what Odoo's own threaded tests do, see auth_ldap).
+        self.patch(Registry, "_lock", DummyRLock())
+        self.state.reset()
+        self.addCleanup(self.remove_data)
+        state = self.state
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            state.currency = env.company.currency_id.name
+            self.project_id = env["project.project"].create({"name": "Concurrency support"}).id
+            account = env["hubspot.account"].create(
+                {
+                    "name": "Concurrent portal",
+                    "api_base_url": self.sandbox.url,
+                    "access_token": "sandbox-token",
+                    "portal_id": "12345678",
+                    "deal_stage_filter": "all",
+                    "sync_tickets": True,
+                    "sync_line_items": False,
+                    "state": "running",
+                }
+            )
+            self.account_id = account.id
+            env["hubspot.pipeline"]._refresh(account, account._get_client())
+            account.pipeline_ids.filtered(lambda p: p.object_type == "tickets").project_id = self.project_id
+        # E is a customer already; P waits for review; N is new; X is a new contact of E.
+        self.known = state.add_record("companies", {"name": "Known AG", "domain": "known.example"})
+        self.job("companies")
+        with self.registry.cursor() as cr:
+            account = self.env(cr)["hubspot.account"].browse(self.account_id)
+            account.action_stop()
+            account.write({"review_new_companies": True, "state": "running"})
+        self.waiting = state.add_record("companies", {"name": "Waiting Oy", "domain": "waiting.example"})
+        self.job("companies")
+        self.new = state.add_record("companies", {"name": "New Ltd", "domain": "new.example"})
+        self.person = state.add_record("contacts", {"email": "x@known.example", "firstname": "Xenia"})
+        state.associate("contacts", self.person["id"], "companies", self.known["id"])
+        owner = state.add_owner("nobody@example.com", "No", "Body")  # Odoo has not read the owners yet
+        with self.registry.cursor() as cr:
+            cr.execute(
+                "UPDATE hubspot_account SET owners_refreshed_at = NULL, pipelines_refreshed_at = NULL WHERE id = %s",
+                [self.account_id],
+            )
+        self.records = {}
+        for object_type, props in (
+            ("deals", {"dealstage": "contractsent", "pipeline": "default"}),
+            ("tickets", {"hs_pipeline": "0", "hs_pipeline_stage": "1"}),
+        ):
+            for company, contact in ((self.waiting, None), (self.known, self.person), (self.new, None)):
+                name = f"{object_type} of {company['properties']['name']}"
+                props = dict(
+                    props, hubspot_owner_id=owner["id"], **{"dealname" if object_type == "deals" else "subject": name}
+                )
+                record = state.add_record(object_type, props)
+                state.associate(object_type, record["id"], "companies", company["id"])
+                if contact:
+                    state.associate(object_type, record["id"], "contacts", contact["id"])
+                self.records[(object_type, company["id"])] = record
+
+    def job(self, object_type):
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            run = env["hubspot.sync.engine"]._run_inbound(env["hubspot.account"].browse(self.account_id), object_type)
+            return run.id
+
+    def remove_data(self):
+        """What the test committed goes again (the other tests share this database)."""
+        account_id = getattr(self, "account_id", None)
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            domain = [("hubspot_account_id", "=", account_id)]
+            env["project.task"].with_context(active_test=False).search(domain).unlink()
+            env["crm.lead"].with_context(active_test=False).search(domain).unlink()
+            partners = env["res.partner"].with_context(active_test=False).search(domain)
+            partners.filtered(lambda p: not p.is_company).unlink()
+            partners.exists().unlink()
+            env["project.project"].browse(getattr(self, "project_id", [])).unlink()
+            env["hubspot.account"].browse(account_id or []).unlink()
+
+    def test_two_jobs_at_once_both_finish_and_everything_arrives(self):
+        together = threading.Barrier(2, timeout=30)
+        passed = threading.local()
+        start_run, resolve = HubspotSyncEngine._start_run, HubspotSyncEngine._resolve_associations
+
+        def started(engine, *args):
+            run = start_run(engine, *args)
+            together.wait()  # both runs start together: both want the owners
+            return run
+
+        def resolving(engine, state, spec, records):
+            if not getattr(passed, "done", False):
+                passed.done = True
+                together.wait()  # both have read Odoo's state before either wrote
+            return resolve(engine, state, spec, records)
+
+        with (
+            patch.object(HubspotSyncEngine, "_start_run", started),
+            patch.object(HubspotSyncEngine, "_resolve_associations", resolving),
+            ThreadPoolExecutor(max_workers=2) as workers,
+        ):
+            futures = [workers.submit(self.job, object_type) for object_type in ("deals", "tickets")]
+            run_ids = [future.result(timeout=120) for future in futures]
+
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            runs = env["hubspot.sync.run"].browse(run_ids)
+            self.assertEqual(runs.mapped("state"), ["done", "done"], runs.mapped("message"))
+            self.assertEqual(runs.mapped("failed_count"), [0, 0])
+            self.assertEqual(runs.mapped("created_count"), [1, 1])
+            account = env["hubspot.account"].browse(self.account_id)
+            self.assertFalse(account.run_ids.filtered(lambda r: r.state == "running"))
+            self.assertFalse(env["hubspot.sync.error"].search([("account_id", "=", account.id)]))
+            xenia = env["res.partner"].search(
+                [
+                    ("hubspot_account_id", "=", account.id),
+                    ("hubspot_object_type", "=", "contacts"),
+                    ("hubspot_id", "=", self.person["id"]),
+                ]
+            )
+            self.assertEqual(len(xenia), 1, "one partner for the contact both jobs imported")
+            self.assertEqual(xenia.parent_id.hubspot_id, self.known["id"])
+            deal = env["crm.lead"].search([("hubspot_id", "=", self.records[("deals", self.known["id"])]["id"])])
+            task = env["project.task"].search([("hubspot_id", "=", self.records[("tickets", self.known["id"])]["id"])])
+            self.assertEqual((deal.partner_id, task.partner_id), (xenia, xenia))
+            self.assertEqual(len(account.owner_ids), 1, "the owners were read once")
+            pending = env["hubspot.pending.company"].search([("account_id", "=", account.id)])
+            self.assertEqual(sorted(pending.mapped("name")), ["New Ltd", "Waiting Oy"], "each queued once")
+            self.assertEqual(set(pending.mapped("state")), {"pending"})
+            waiting = [self.records[(t, c["id"])]["id"] for t in ("deals", "tickets") for c in (self.waiting, self.new)]
+            self.assertFalse(
+                env["crm.lead"].search_count([("hubspot_id", "in", waiting)])
+                + env["project.task"].search_count([("hubspot_id", "in", waiting)]),
+                "the deals and tickets of companies under review wait for them",
+            )
 
 
 @tagged("post_install", "-at_install")
