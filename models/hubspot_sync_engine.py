@@ -7,7 +7,8 @@ spec (and default mappings), not another loop.
 
 Inbound run, per account and object type (``_run_inbound``):
 
-1. take the checkpoint's lock (two workers never sync one account/object at once);
+1. take the checkpoint's lock (two workers never sync one account/object at once); read the
+   owners and pipelines again if an hour has passed (one job of the account does it);
 2. retry the records that failed in earlier runs;
 3. stream the records HubSpot changed since the checkpoint, in batches: resolve associations, find bindings and
    duplicates with one query per batch, convert through the field mappings,
@@ -20,6 +21,10 @@ Inbound run, per account and object type (``_run_inbound``):
 5. now and then, look for records deleted in HubSpot and unlink them: hourly the archived
    (recycle bin) listing; daily, and at once for the ids a webhook announced, a batch read of
    the linked ids, which also sees permanent (GDPR) deletions that skip the recycle bin.
+
+Each of these steps ends with a commit; a step whose rows another job of the account wrote at
+the same moment is rolled back and done again (``_step``). A run stopped by anything else is
+marked failed, with the reason, at once (``_run_died``).
 """
 
 import copy
