@@ -20,3 +20,4 @@ from . import product_product
 from . import hubspot_deal_line
 from . import hubspot_webhook_notice
 from . import hubspot_webhook_receipt
+from . import hubspot_sync_request

@@ -34,7 +34,7 @@ _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
 USER_GROUP = "hubspot_connector.group_hubspot_user"
-OWNER_LOCK = 0x4853_4F57  # advisory lock class of the owner refresh ("HSOW")
+CATALOGUE_LOCK = 0x4853_4F57  # advisory lock class of the owners and pipelines refresh ("HSOW")
 DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
 PROPERTY_GROUP, PROPERTY_GROUP_LABEL = "odoo", "Odoo"  # where the connector's own HubSpot properties go
 OAUTH_STATE_SECONDS = 900  # an authorization started more than 15 minutes ago is refused
@@ -288,6 +288,9 @@ class HubspotAccount(models.Model):
         help="Users of this group get one inbox notification per run that added or updated records.",
     )
     owners_refreshed_at = fields.Datetime(readonly=True, copy=False)
+    pipelines_refreshed_at = fields.Datetime(
+        readonly=True, copy=False, help="When the sync last read the deal and ticket pipelines (hourly)."
+    )
     mapping_ids = fields.One2many("hubspot.field.mapping", "account_id", string="Field Mappings")
     owner_ids = fields.One2many("hubspot.owner", "account_id", string="Owners")
     checkpoint_ids = fields.One2many("hubspot.sync.checkpoint", "account_id", string="Checkpoints")
@@ -402,7 +405,7 @@ class HubspotAccount(models.Model):
             account.pending_count = Pending.search_count([("account_id", "=", account_id), ("state", "=", "pending")])
             statuses = Status.sudo().search([("account_id", "=", account_id)])
             by_key = {(s.object_type, s.direction): s for s in statuses}
-            synced = account._origin._synced_types()
+            synced = account._origin._synced_pairs()
             dashboard = Status.browse([by_key[key].id for key in synced if key in by_key])
             account.dashboard_ids = dashboard
             healths = dashboard.mapped("health") + (["warning"] if account.open_error_count else [])
@@ -541,7 +544,7 @@ class HubspotAccount(models.Model):
         schedules = dict(self._fields["sync_interval"]._description_selection(self.env))
         messages = []
         for account in self:
-            kinds = dict.fromkeys(object_type for object_type, _direction in account._synced_types())
+            kinds = dict.fromkeys(object_type for object_type, _direction in account._synced_pairs())
             messages.append(
                 self.env._(
                     "“%(account)s” started: %(types)s sync in a moment, then %(schedule)s.",
@@ -591,16 +594,20 @@ class HubspotAccount(models.Model):
         return True
 
     def action_sync_now(self):
-        """Ask the sync jobs to run soon (never a long request in the browser)."""
+        """Run every object type the account syncs at the next tick of the sync jobs, whatever the
+        schedule (a request row each, which the run deletes; never a long request in the browser)."""
         self._check_hubspot_rights()
+        stopped = self.filtered(lambda a: a.state != "running")
+        if stopped:
+            raise UserError(self.env._("Start the integration of “%s” first.", stopped[0].name))
         engine = self.env["hubspot.sync.engine"]
-        for object_type in engine._object_models():
-            spec = engine._spec(object_type)
-            if not spec.cron:
-                continue
-            wanted = [a for a in self if not spec.runnable_hook or getattr(a, spec.runnable_hook)()]
-            if any(account[spec.enable_flag] for account in wanted):
-                self.env.ref(spec.cron).sudo()._trigger()
+        crons = set()
+        for account in self:
+            object_types = account._synced_types()
+            self.env["hubspot.sync.request"]._add(account, object_types)
+            crons.update(engine._spec(object_type).cron for object_type in object_types)
+        for cron in sorted(crons):
+            self.env.ref(cron).sudo()._trigger()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -1074,21 +1081,32 @@ class HubspotAccount(models.Model):
         due = max(runs) + timedelta(minutes=int(self.sync_interval)) - timedelta(seconds=30)
         return fields.Datetime.now() >= due
 
-    def _refresh_owners_if_due(self, client):
-        """Refresh the owners at most hourly; True when it did (the caller commits).
-
-        The sync jobs of one account may run at once: a transaction lock makes the
-        second wait for the first's refresh, then see it and skip."""
+    def _try_lock_catalogue(self):
+        """Take the transaction lock of this account's owners and pipelines refresh; False when
+        another job holds it (it refreshes them right now). The sync jobs of one account run
+        at once: the lock and a new transaction (the caller's) make them refresh once."""
         self.ensure_one()
-        self.env.flush_all()
-        self.env.cr.execute("SELECT pg_advisory_xact_lock(%s, %s)", (OWNER_LOCK, self.id))
-        self.env.cr.execute("SELECT owners_refreshed_at FROM hubspot_account WHERE id = %s", [self.id])
-        refreshed = self.env.cr.fetchone()[0]
-        if refreshed and fields.Datetime.now() - refreshed < timedelta(hours=1):
-            return False
-        self.env["hubspot.owner"].sudo()._refresh(self, client)
-        self.sudo().owners_refreshed_at = fields.Datetime.now()
-        return True
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (CATALOGUE_LOCK, self.id))
+        return self.env.cr.fetchone()[0]
+
+    def _refresh_catalogue(self, client, owners_since=None, pipelines_since=None, pipeline_types=()):
+        """Read the owners again unless they were read after ``owners_since``, and the pipelines of
+        ``pipeline_types`` unless read after ``pipelines_since`` (None: not those). The caller
+        holds the lock (:meth:`_try_lock_catalogue`) and commits. Returns what was read."""
+        self.ensure_one()
+        account = self.sudo()
+        started = fields.Datetime.now()  # what HubSpot had at this moment is known afterwards
+        vals = {}
+        if owners_since and not (account.owners_refreshed_at and account.owners_refreshed_at > owners_since):
+            self.env["hubspot.owner"].sudo()._refresh(account, client)
+            vals["owners_refreshed_at"] = started
+        fresh = account.pipelines_refreshed_at and account.pipelines_refreshed_at > (pipelines_since or started)
+        if pipeline_types and pipelines_since and not fresh:
+            self.env["hubspot.pipeline"].sudo()._refresh(account, client, pipeline_types)
+            vals["pipelines_refreshed_at"] = started
+        if vals:
+            account.write(vals)
+        return {name.split("_")[0] for name in vals}
 
     def _notify_run(self, run):
         """One inbox notification per run that added or updated records."""
@@ -1116,20 +1134,29 @@ class HubspotAccount(models.Model):
             body=body,
         )
 
+    def _syncs(self, object_type):
+        """Does this account sync ``object_type`` at all (switched on, and for deals and line
+        items a deal-stage filter that lets deals through)?"""
+        self.ensure_one()
+        spec = self.env["hubspot.sync.engine"]._spec(object_type)
+        if spec.enable_flag and not self[spec.enable_flag]:
+            return False
+        return not spec.runnable_hook or getattr(self, spec.runnable_hook)()
+
     def _synced_types(self):
+        """The object types this account syncs."""
+        return [t for t in self.env["hubspot.sync.engine"]._object_models() if self._syncs(t)]
+
+    def _synced_pairs(self):
         """The (object type, direction) pairs this account's sync jobs run, in the object types' order."""
         self.ensure_one()
-        engine = self.env["hubspot.sync.engine"]
+        order = [object_type for object_type, _label in HUBSPOT_OBJECT_TYPES]
         pairs = []
-        for object_type in engine._object_models():
-            spec = engine._spec(object_type)
-            if not spec.cron or (spec.enable_flag and not self[spec.enable_flag]):
-                continue
-            if spec.runnable_hook and not getattr(self, spec.runnable_hook)():
+        for object_type in self._synced_types():
+            if not self.env["hubspot.sync.engine"]._spec(object_type).cron:
                 continue
             direction = self._direction(object_type)
             pairs += [(object_type, d) for d in ("in", "out") if direction in (d, "both")]
-        order = [object_type for object_type, _label in HUBSPOT_OBJECT_TYPES]
         return sorted(pairs, key=lambda pair: order.index(pair[0]))
 
     def _type_label(self, object_type, direction):

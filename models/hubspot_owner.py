@@ -57,7 +57,11 @@ class HubspotOwner(models.Model):
             if owner:
                 if not owner.user_set_manually:
                     vals["user_id"] = by_email.get(email, owner.user_id).id
-                owner.write(vals)
+                current = {key: owner[key] for key in vals if key != "user_id"}
+                current["user_id"] = owner.user_id.id
+                changed = {key: value for key, value in vals.items() if (current[key] or False) != (value or False)}
+                if changed:  # a refresh that finds nothing new writes nothing
+                    owner.write(changed)
             else:
                 to_create.append(
                     dict(

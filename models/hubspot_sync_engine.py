@@ -7,7 +7,8 @@ spec (and default mappings), not another loop.
 
 Inbound run, per account and object type (``_run_inbound``):
 
-1. take the checkpoint's lock (two workers never sync one account/object at once);
+1. take the checkpoint's lock (two workers never sync one account/object at once); read the
+   owners and pipelines again if an hour has passed (one job of the account does it);
 2. retry the records that failed in earlier runs;
 3. stream the records HubSpot changed since the checkpoint, in batches: resolve associations, find bindings and
    duplicates with one query per batch, convert through the field mappings,
@@ -20,22 +21,34 @@ Inbound run, per account and object type (``_run_inbound``):
 5. now and then, look for records deleted in HubSpot and unlink them: hourly the archived
    (recycle bin) listing; daily, and at once for the ids a webhook announced, a batch read of
    the linked ids, which also sees permanent (GDPR) deletions that skip the recycle bin.
+
+Each of these steps ends with a commit; a step whose rows another job of the account wrote at
+the same moment is rolled back and done again (``_step``). A run stopped by anything else is
+marked failed, with the reason, at once (``_run_died``).
 """
 
 import copy
 import logging
 import math
+import random
 import re
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from psycopg2 import errors as pg_errors
+
 from odoo import Command, api, fields, models
+from odoo.exceptions import ConcurrencyError, UserError
 from odoo.tools import email_normalize
 
 from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
 from ..hubspot.client import modified_property
 from ..hubspot.values import clean_record, finite_number
 from .hubspot_field_mapping import SkipRecord, _number, _number_text
+from .hubspot_pipeline import PIPELINE_TYPES
 from .res_partner import domain_of
 
 _logger = logging.getLogger(__name__)
@@ -47,7 +60,8 @@ ARCHIVE_CHECK_INTERVAL = timedelta(hours=1)
 # records (100,000 linked records: 1,000 calls, 0.16 % of a Professional portal's daily limit).
 DELETION_CHECK_INTERVAL = timedelta(days=1)
 DELETION_CHECK_CHUNK = 1000  # linked records checked between two commits (10 batch reads)
-OWNER_REFRESH_INTERVAL = timedelta(hours=1)
+CATALOGUE_REFRESH_INTERVAL = timedelta(hours=1)  # owners and pipelines; at once when a record names a new one
+CATALOGUE_WAIT = (30, 0.5)  # attempts and seconds: a run that needs the refresh another job is doing waits
 SINGULAR = {
     "companies": "company",
     "contacts": "contact",
@@ -62,6 +76,7 @@ PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transactio
 ODOO_ID_PROPERTY = "odoo_record_id"
 DEAL_OUTCOME_PROPERTIES = ("dealstage", "pipeline", "closed_lost_reason")
 TICKET_STATUS_PROPERTIES = ("hs_pipeline", "hs_pipeline_stage")
+CONFLICT_ATTEMPTS = 5  # a step another job of the account wrote into at the same time is done again
 SYNC_CONTEXT = {
     "hubspot_sync": True,
     "tracking_disable": True,
@@ -69,6 +84,41 @@ SYNC_CONTEXT = {
     "mail_create_nosubscribe": True,
     "mail_notrack": True,
 }
+
+
+_quiet = threading.local()  # inside a step that repeats itself on a conflict (see _is_conflict)
+
+
+def _is_conflict(error):
+    """Did a concurrent transaction (another job of the account) write the same rows? A
+    serialization failure, a deadlock, a lock not available, or the same HubSpot record created
+    twice (a unique constraint of the connector's). A new transaction sees the other's work."""
+    concurrent = pg_errors.SerializationFailure | pg_errors.DeadlockDetected | pg_errors.LockNotAvailable
+    if isinstance(error, concurrent | ConcurrencyError):
+        return True
+    return isinstance(error, pg_errors.UniqueViolation) and "hubspot" in (error.diag.constraint_name or "")
+
+
+class _QuietConflicts(logging.Filter):
+    """Odoo logs each failed query as an ERROR ("bad query"). A conflict inside a sync step that
+    is done again is expected and handled: the engine logs it (INFO), not the database layer."""
+
+    def filter(self, record):
+        if getattr(_quiet, "depth", 0) and isinstance(record.args, tuple) and record.args:
+            return not (isinstance(record.args[-1], Exception) and _is_conflict(record.args[-1]))
+        return True
+
+
+logging.getLogger("odoo.sql_db").addFilter(_QuietConflicts())
+
+
+@contextmanager
+def _conflicts_handled():
+    _quiet.depth = getattr(_quiet, "depth", 0) + 1
+    try:
+        yield
+    finally:
+        _quiet.depth -= 1
 
 
 @dataclass(frozen=True)
@@ -120,6 +170,7 @@ class SyncSpec:
     push_match: tuple = ()  # properties a new Odoo record is looked up by in HubSpot before it is created
     inbound_hook: str = None  # engine method run at the start of each inbound run, after the retries
     selection_hook: str = None  # account method: {reason: value} of the type's own filter (a change re-reads it)
+    pipeline_properties: tuple = ()  # the properties naming the record's pipeline and stage
 
 
 SPECS = {
@@ -182,6 +233,7 @@ SPECS = {
         values_hook="_deal_values",
         runnable_hook="_deals_wanted",
         selection_hook="_deal_stage_selection",
+        pipeline_properties=("pipeline", "dealstage"),
         outbound_hook="_deal_outbound_props",
         outbound_properties=DEAL_OUTCOME_PROPERTIES,
         archive_inactive=False,  # a lost opportunity is archived in Odoo: in HubSpot it moves to a lost stage
@@ -249,6 +301,7 @@ SPECS = {
         enable_flag="sync_tickets",
         values_hook="_ticket_values",
         outbound_hook="_ticket_outbound_props",
+        pipeline_properties=TICKET_STATUS_PROPERTIES,
         outbound_properties=TICKET_STATUS_PROPERTIES,
     ),
     # Products match by SKU. Only those with an internal reference are pushed on their own;
@@ -319,6 +372,8 @@ class _RunState:
         self.rereading = None  # the re-read mark (its serial) this run reads every record for
         self.unlinked = []  # (name, reason) of the records of the run's type it unlinked (kept in Odoo)
         self.failures = {}  # (object type, HubSpot id) -> why that record failed (what a wizard tells its user)
+        self.scheduled = False  # a run of the sync jobs (may commit, refresh owners and pipelines)
+        self.refreshed = set()  # "owners", "pipelines": read again during this run
 
     def count(self, name, amount=1):
         if self.counting:
@@ -336,6 +391,22 @@ class _RunState:
             self.mappings[object_type] = self.account._mappings(object_type)._compile()
         return self.mappings[object_type]
 
+    def reset_cache(self):
+        """Look-ups are read again (owners, pipelines); what HubSpot said (the portal's currency)
+        and the users the run names stay."""
+        cache = _ConvertCache(self.engine.env, self.account)
+        cache._portal_currency = self.cache._portal_currency
+        cache.unmapped_users = self.cache.unmapped_users
+        self.cache = cache
+
+    def save(self):
+        """What a step changes in memory, to go back to when the step is done again."""
+        return copy.deepcopy((self.counts, self.failures, self.notes, self.excluded_ids))
+
+    def restore(self, saved):
+        self.counts, self.failures, self.notes, self.excluded_ids = saved
+        self.reset_cache()  # it may hold records of the rolled back transaction
+
     def flush_counts(self):
         if self.run and self.counts:
             self.run.write({f"{name}_count": self.run[f"{name}_count"] + n for name, n in self.counts.items()})
@@ -352,6 +423,7 @@ class _ConvertCache:
         self._states = {}
         self._owners = None
         self._owners_by_user = None
+        self._owner_ids = None
         self._pipelines = {}  # object type -> hubspot.pipeline records
         self._lost_reasons = None
         self._currencies = {}  # ISO code -> res.currency (inactive ones too), or None
@@ -441,6 +513,14 @@ class _ConvertCache:
             raise self._portal_currency
         return self._portal_currency
 
+    def known_owner(self, value):
+        """Is ``value`` the id of an owner Odoo has read from HubSpot (with or without user)?"""
+        if self._owner_ids is None:
+            self._owner_ids = set(
+                self.env["hubspot.owner"].search([("account_id", "=", self.account.id)]).mapped("hubspot_id")
+            )
+        return str(value).strip() in self._owner_ids
+
     def owner_of_user(self, user):
         """The HubSpot owner id of an Odoo user; None when the user has none (and remember it)."""
         if self._owners_by_user is None:
@@ -473,17 +553,22 @@ class HubspotSyncEngine(models.AbstractModel):
     # ------------------------------------------------------------ cron entry
     @api.model
     def _cron_sync(self, object_type):
-        """Entry point of the crons: every running account with this object type enabled."""
-        spec = SPECS[object_type]
+        """Entry point of the crons: every running account that syncs this object type, when its
+        schedule is due or a run was asked for (Sync now, Start, a webhook, records that arrived)."""
         accounts = self.env["hubspot.account"].search([("state", "=", "running")])
-        accounts = accounts.filtered(lambda a: not spec.runnable_hook or getattr(a, spec.runnable_hook)())
-        for account in accounts.filtered(lambda a: not spec.enable_flag or a[spec.enable_flag]):
-            if not account._sync_due(object_type):
+        for account in accounts.filtered(lambda a: a._syncs(object_type)):
+            requests = self.env["hubspot.sync.request"]._of(account, object_type)
+            if not requests and not account._sync_due(object_type):
                 continue
+            asked = requests.filtered(lambda r: not r.hubspot_ids)  # Sync now (the others: the run's own)
+            runs = []
             if account._direction(object_type) in ("in", "both"):
-                self._run_inbound(account, object_type)
+                runs.append(self._run_inbound(account, object_type))
             if account._push_allowed(object_type):
-                self._run_outbound(account, object_type)
+                runs.append(self._run_outbound(account, object_type))
+            if asked and all(runs):  # a run another worker had: the request waits for the next tick
+                asked.unlink()
+                self._commit(0)
 
     # ----------------------------------------------------------- inbound run
     def _run_inbound(self, account, object_type, full=False):
@@ -496,9 +581,8 @@ class HubspotSyncEngine(models.AbstractModel):
         try:
             # The sync writes the link fields, which only the superuser may write (binding mixin).
             return self.sudo()._run_locked(account.sudo(), spec, checkpoint, full)
-        except Exception:
-            self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
-            raise
+        except Exception as error:  # any death is told on its run at once; the other runs go on
+            return self._run_died(account, spec, "in", error)
         finally:
             checkpoint._unlock()
 
@@ -510,22 +594,20 @@ class HubspotSyncEngine(models.AbstractModel):
             state.rereading = checkpoint.reread_serial  # a setting changed which records qualify
             state.notes.add(checkpoint._reread_note())
         state.skip_unchanged = bool(checkpoint.full_import_done) and not full and state.rereading is None
+        state.scheduled = True
         notices = (
             self.env["hubspot.webhook.notice"]
             .sudo()
             .search([("account_id", "=", account.id), ("object_type", "=", spec.object_type)])
         )
         try:
-            if account._refresh_owners_if_due(client):
-                self._commit(0)
-            if spec.object_type in ("deals", "tickets"):
-                self.env["hubspot.pipeline"].sudo()._refresh(account, client, [spec.object_type])
-                self._commit(0)  # releases the refresh's lock at once
-            self._retry_open_errors(state)
+            # Each step ends with a commit; a step another job wrote into at the same time is redone.
+            self._step(state, self._refresh_catalogue, state)
+            self._step(state, self._retry_open_errors, state)
             if spec.review:
-                self._import_accepted_companies_records(state)
+                self._step(state, self._import_accepted_companies_records, state)
             if spec.inbound_hook:
-                getattr(self, spec.inbound_hook)(state, checkpoint)
+                self._step(state, getattr(self, spec.inbound_hook), state, checkpoint)
             since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
             if state.rereading is not None:  # from the start, or where a crashed re-read got
                 since = int(checkpoint.reread_cursor_ms) if checkpoint.reread_cursor_ms else None
@@ -535,15 +617,13 @@ class HubspotSyncEngine(models.AbstractModel):
             for record in client.iter_modified_since(spec.object_type, since, properties):
                 batch.append(record)
                 if len(batch) >= BATCH_SIZE:
-                    newest = self._process_batch(state, batch, newest)
-                    self._advance(state, checkpoint, newest)
+                    newest = self._step(state, self._batch_step, state, checkpoint, batch, newest)
                     batch = []
-            if batch:
-                newest = self._process_batch(state, batch, newest)
-            self._advance(state, checkpoint, newest, final=True)
-            self._check_archived_if_due(state, checkpoint, force=any(notices.mapped("deletions")))
+            newest = self._step(state, self._batch_step, state, checkpoint, batch, newest, True)
+            deletions = any(notices.mapped("deletions"))
+            self._step(state, self._check_archived_if_due, state, checkpoint, deletions)
             announced = [i for ids in notices.mapped("deleted_ids") if ids for i in ids.split(",")]
-            self._check_deleted(state, checkpoint, announced)
+            self._step(state, self._check_deleted, state, checkpoint, announced)
         except (HubSpotAuthError, HubSpotScopeError, HubSpotDailyLimitError, HubSpotError) as error:
             # What was done stays (every record written is bound, so redoing it
             # creates nothing twice); the next run resumes from the checkpoint.
@@ -552,13 +632,133 @@ class HubspotSyncEngine(models.AbstractModel):
             self._commit(0)
             _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
             return run
+        return self._step(state, self._end_run, state, notices)  # the run, or its figures when no row stays
+
+    def _batch_step(self, state, checkpoint, batch, newest, final=False):
+        """Import a batch, move the checkpoint past it, commit; return the newest timestamp."""
+        if batch:
+            newest = self._process_batch(state, batch, newest)
+        self._advance(state, checkpoint, newest, final=final)
+        return newest
+
+    def _end_run(self, state, notices):
         state.flush_counts()
         state.notes.update(self._unlinked_notes(state))
-        notices.unlink()  # what the webhook announced is done (later notices stay for the next run)
-        run = run._finish(client.call_count, message="\n".join(sorted(state.notes)) or None)  # no row if no-op
-        account._notify_run(run)
+        notices.exists().unlink()  # what the webhook announced is done (later notices stay for the next run)
+        run = state.run._finish(state.client.call_count, message="\n".join(sorted(state.notes)) or None)
+        state.account._notify_run(run)
         self._commit(0)
         return run
+
+    def _refresh_catalogue(self, state, force=()):
+        """Read the owners and the pipelines again: hourly, and at once (``force``: "owners",
+        "pipelines") when a record names one Odoo does not know. One job of the account reads
+        them, in a short transaction of its own, the others meanwhile skip the hourly refresh
+        or wait for it (what they need is what it reads)."""
+        account = state.account
+        noticed = fields.Datetime.now()
+        hourly = noticed - CATALOGUE_REFRESH_INTERVAL
+        attempts, pause = CATALOGUE_WAIT
+        for attempt in range(attempts):
+            self._commit(0)  # a new transaction, which sees what a job that held the lock read
+            if account._try_lock_catalogue():
+                break
+            if not force or attempt == attempts - 1:
+                return  # another job refreshes them now
+            time.sleep(pause)
+        done = account._refresh_catalogue(
+            state.client,
+            owners_since=noticed if "owners" in force else hourly,
+            pipelines_since=noticed if "pipelines" in force else hourly,
+            pipeline_types=[object_type for object_type, _label in PIPELINE_TYPES if account._syncs(object_type)],
+        )
+        self._commit(0)  # releases the lock
+        if done:
+            state.reset_cache()
+
+    def _refresh_for_unknown(self, state, records):
+        """Changed records naming an owner, a pipeline or a stage Odoo does not know (HubSpot added
+        it since the last refresh): read those again before importing them, once per run."""
+        if not state.scheduled:
+            return
+        kinds = self._unknown_references(state, records) - state.refreshed
+        if kinds:  # the records whose exact version Odoo holds need nothing
+            bound = self._bindings(state.account, state.spec, [str(r["id"]) for r in records])
+            changed = self._drop_unchanged(state.spec, records, bound, {})
+            kinds = self._unknown_references(state, changed) - state.refreshed
+        if kinds:
+            state.refreshed |= kinds
+            self._refresh_catalogue(state, force=kinds)
+
+    def _unknown_references(self, state, records):
+        """``{"owners", "pipelines"}``: what these records name that Odoo has not read from HubSpot."""
+        spec, cache = state.spec, state.cache
+        owner_props = [
+            m.properties[0] for m in state.mappings_for(spec.object_type) if m.kind == "owner" and m.properties
+        ]
+        kinds = set()
+        for record in records:
+            props = record.get("properties") or {}
+            owners = (str(props.get(prop) or "").strip() for prop in owner_props)
+            if any(owner and not cache.known_owner(owner) for owner in owners):
+                kinds.add("owners")
+            if spec.pipeline_properties:
+                pipeline_id, stage_id = (str(props.get(prop) or "").strip() for prop in spec.pipeline_properties)
+                pipeline = cache.pipeline(spec.object_type, pipeline_id)
+                stages = pipeline.stage_ids.mapped("hubspot_id")
+                if pipeline_id and (not pipeline or (stage_id and stage_id not in stages)):
+                    kinds.add("pipelines")
+        return kinds
+
+    def _run_died(self, account, spec, direction, error):
+        """A run stopped by an error it could not handle (a bug, a lost connection to the database,
+        a conflict that outlasted the repetitions, an account without token): what it committed
+        stays, and its run says "failed" with the reason at once, written from a fresh cursor (this
+        one may be unusable). The next run resumes from the checkpoint."""
+        try:
+            self.env.cr.rollback()  # an aborted transaction refuses everything, the unlock included
+        except pg_errors.Error:  # the connection is gone (and the session's locks with it)
+            _logger.info("HubSpot %s/%s: rollback failed", account.name, spec.object_type, exc_info=True)
+        if isinstance(error, UserError):
+            reason = error.args[0]
+        else:
+            text = str(error).strip()
+            reason = f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+        message = self.env._("The run stopped: %s", reason[:500])
+        if isinstance(error, UserError) or _is_conflict(error):
+            _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, reason)
+        else:
+            _logger.error("HubSpot %s/%s: run stopped", account.name, spec.object_type, exc_info=error)
+        key = [("account_id", "=", account.id), ("object_type", "=", spec.object_type), ("direction", "=", direction)]
+        with self.env.registry.cursor() as cr:
+            Run = self.env(cr=cr)["hubspot.sync.run"].sudo()
+            dead = Run.search(key + [("state", "=", "running")])  # ours: we hold the lock
+            for run in dead:
+                run._finish(run.api_calls, "failed", message)
+            dead_ids = dead.ids
+        return self.env["hubspot.sync.run"].sudo().browse(dead_ids)
+
+    def _step(self, state, step, *args):
+        """One step of a run, which ends with a commit. When another job of the account wrote the
+        same rows at the same time (see :func:`_is_conflict`), its work is rolled back and done
+        again in a new transaction, which sees the other's; a few times, then the run fails."""
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            saved = state.save()
+            try:
+                with _conflicts_handled():
+                    return step(*args)
+            except Exception as error:
+                if attempt == CONFLICT_ATTEMPTS or not _is_conflict(error):
+                    raise
+                self.env.cr.rollback()
+                state.restore(saved)
+                _logger.info(
+                    "HubSpot %s/%s: another job wrote the same rows (%s); done again",
+                    state.account.name,
+                    state.spec.object_type,
+                    type(error).__name__,
+                )
+                time.sleep(random.uniform(0, 0.1 * 2**attempt))  # apart, so both do not collide again
 
     def _start_run(self, account, spec, direction):
         """A new run record, committed. We hold the lock: any run of the same account,
@@ -580,6 +780,10 @@ class HubspotSyncEngine(models.AbstractModel):
         values = {"last_run_at": fields.Datetime.now()}
         if newest is not None:
             newest = min(newest, state.horizon_ms)
+            if final and newest < state.horizon_ms:
+                # Every record up to it is done and the search index shows them all: the next run
+                # starts after it (records at exactly that time would be read again every run).
+                newest += 1
             if not checkpoint.last_modified_ms or newest > int(checkpoint.last_modified_ms):
                 values.update(last_modified_ms=str(newest), last_modified_at=timestamps.parse(newest))
         if final:
@@ -595,6 +799,8 @@ class HubspotSyncEngine(models.AbstractModel):
     # ---------------------------------------------------------- the batch
     def _process_batch(self, state, records, newest=None):
         """Import one batch of HubSpot records of the run's type; return the newest timestamp."""
+
+        self._refresh_for_unknown(state, records)
         self._import_records(state, state.spec, records)
         prop = modified_property(state.spec.object_type)
         for record in records:
@@ -617,6 +823,7 @@ class HubspotSyncEngine(models.AbstractModel):
         ids = [str(r["id"]) for r in records]
         bound = self._bindings(account, spec, ids + self._merged_ids(records))
         self._repoint_merged(state, spec, records, bound)
+        was_linked = {hubspot_id for hubspot_id, record in bound.items() if record.hubspot_linked}
         linked = {}
         if state.skip_unchanged:
             records = self._drop_unchanged(spec, records, bound, linked)
@@ -672,7 +879,22 @@ class HubspotSyncEngine(models.AbstractModel):
             else:
                 to_create.append((record, values))
         linked.update(self._create(state, spec, Model, to_create))
+        self._announce_arrivals(state, spec, [i for i, r in linked.items() if i not in was_linked and r.hubspot_linked])
         return linked
+
+    def _announce_arrivals(self, state, spec, hubspot_ids):
+        """Records that came into Odoo (created, matched or linked again): the types whose records
+        wait for them (a line item for its deal) fetch those at their next run."""
+        account = state.account
+        followers = [
+            follower.object_type
+            for follower in SPECS.values()
+            if any(a.to_type == spec.object_type and a.required for a in follower.associations)
+            and account._syncs(follower.object_type)
+            and account._direction(follower.object_type) != "out"
+        ]
+        if hubspot_ids and followers:
+            self.env["hubspot.sync.request"]._add(account, followers, sorted(hubspot_ids))
 
     @staticmethod
     def _unlink_record(state, record, reason):
@@ -772,7 +994,10 @@ class HubspotSyncEngine(models.AbstractModel):
             targets = self._bindings(state.account, to_spec, list(to_ids))
             missing = sorted(t for t in to_ids if t not in targets)
             already_excluded = state.excluded_ids.get(assoc.to_type, set())
-            fetch = [t for t in missing if t not in already_excluded]
+            # A company waiting in the review queue is not read again here: the companies job keeps
+            # its entry up to date (and jobs of other types never write the same queue rows).
+            queued = self.env["hubspot.pending.company"]._waiting_ids(state.account, missing) if to_spec.review else ()
+            fetch = [t for t in missing if t not in already_excluded and t not in queued]
             skip_missing = not assoc.import_missing or bool(assoc.skip_flag and state.account[assoc.skip_flag])
             if fetch and not skip_missing:
                 fetched = state.client.batch_read(
@@ -960,7 +1185,9 @@ class HubspotSyncEngine(models.AbstractModel):
             with self.env.cr.savepoint():
                 for (record, _values), new in zip(items, Model.create(vals_list), strict=True):
                     created[str(record["id"])] = new
-        except Exception:
+        except Exception as error:
+            if _is_conflict(error):
+                raise  # another job created the same records: the step is redone, and links them
             created = {}
             for (record, _values), vals in zip(items, vals_list, strict=True):
                 try:
@@ -987,6 +1214,8 @@ class HubspotSyncEngine(models.AbstractModel):
         state.count("pending" if result else "skipped")
 
     def _record_failed(self, state, spec, record, error):
+        if _is_conflict(error):
+            raise error  # not this record's fault: another job wrote the same rows; the step is redone
         _logger.info("HubSpot %s %s failed: %s", spec.object_type, record.get("id"), error)
         state.count("failed")
         state.failures[(spec.object_type, str(record.get("id")))] = str(error) or type(error).__name__
@@ -1279,9 +1508,8 @@ class HubspotSyncEngine(models.AbstractModel):
             return None
         try:
             return self.sudo()._push_locked(account.sudo(), SPECS[object_type], checkpoint)
-        except Exception:
-            self.env.cr.rollback()  # an aborted transaction would refuse the unlock below
-            raise
+        except Exception as error:  # any death is told on its run at once; the other runs go on
+            return self._run_died(account, SPECS[object_type], "out", error)
         finally:
             checkpoint._unlock()
 
@@ -1291,23 +1519,20 @@ class HubspotSyncEngine(models.AbstractModel):
         state = _RunState(self, account, spec, run, client)
         started = fields.Datetime.now()
         try:
-            self._ensure_push_properties(state, checkpoint)
-            self._push_deletions(state)
-            ids = self._push_candidates(state, checkpoint)
+            # Each step ends with a commit; a step another job wrote into at the same time is redone.
+            ids = self._step(state, self._push_start, state, checkpoint)
             for start in range(0, len(ids), PUSH_BATCH):
-                records = self.env[spec.model].browse(ids[start : start + PUSH_BATCH]).with_context(active_test=False)
-                self._push_batch(state, records)
-                state.flush_counts()
-                self._commit(len(records))
-            checkpoint.write(
-                {"last_modified_at": started - PUSH_MARGIN, "last_run_at": started, "full_import_done": True}
-            )
+                self._step(state, self._push_step, state, ids[start : start + PUSH_BATCH])
         except HubSpotError as error:
             state.flush_counts()
             run._finish(client.call_count, "failed", account._error_message(error))
             self._commit(0)
             _logger.info("HubSpot %s/%s: push stopped: %s", account.name, spec.object_type, error)
             return run
+        return self._step(state, self._push_end, state, checkpoint, started)  # the run, or its figures
+
+    def _push_end(self, state, checkpoint, started):
+        checkpoint.write({"last_modified_at": started - PUSH_MARGIN, "last_run_at": started, "full_import_done": True})
         state.flush_counts()
         message = None
         if state.cache.unmapped_users:
@@ -1315,9 +1540,24 @@ class HubspotSyncEngine(models.AbstractModel):
                 "No HubSpot owner for: %s (their records keep HubSpot's owner; map them under Owners).",
                 ", ".join(sorted(state.cache.unmapped_users)),
             )
-        run = run._finish(client.call_count, message=message)  # no row if nothing was pushed
+        run = state.run._finish(state.client.call_count, message=message)  # no row if nothing was pushed
         self._commit(0)
         return run
+
+    def _push_start(self, state, checkpoint):
+        """The connector's own properties, the deletions, then the ids of the records to look at."""
+        self._ensure_push_properties(state, checkpoint)
+        self._push_deletions(state)
+        ids = self._push_candidates(state, checkpoint)
+        state.flush_counts()
+        self._commit(0)
+        return ids
+
+    def _push_step(self, state, ids):
+        records = self.env[state.spec.model].browse(ids).with_context(active_test=False)
+        self._push_batch(state, records)
+        state.flush_counts()
+        self._commit(len(records))
 
     def _ensure_push_properties(self, state, checkpoint):
         """The connector's own HubSpot properties: the Odoo record id (unique, makes
@@ -1680,6 +1920,8 @@ class HubspotSyncEngine(models.AbstractModel):
         )
         if errors:
             self._retry_with(state, errors)
+            state.flush_counts()
+            self._commit(0)
 
     def _retry_errors(self, account, object_type, errors):
         """*Retry* on error lines: sync those records now, in a run of their own, as the sync
@@ -1923,35 +2165,28 @@ class HubspotSyncEngine(models.AbstractModel):
         self._push_batch(products_state, products)
 
     def _line_items_of_new_deals(self, state, checkpoint):
-        """Line items whose deal came into Odoo after they were last changed (the deal entered
-        the deal-stage filter, or its line items were synced before it): fetch them now."""
-        if not checkpoint.full_import_done or not checkpoint.last_run_at:
-            return  # the first run reads every line item
-        deals = (
-            self.env["crm.lead"]
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("hubspot_account_id", "=", state.account.id),
-                    ("hubspot_object_type", "=", "deals"),
-                    ("hubspot_linked", "=", True),
-                    ("hubspot_synced_at", ">=", checkpoint.last_run_at - PUSH_MARGIN),
-                ]
-            )
-        )
-        if not deals:
+        """Records whose required associated record came into Odoo after they were last changed (a
+        line item whose deal entered the deal-stage filter, or was synced before its deal): the
+        runs that linked those deals asked for them (sync requests naming the deals); fetch them."""
+        spec = state.spec
+        requests = self.env["hubspot.sync.request"]._of(state.account, spec.object_type).filtered("hubspot_ids")
+        if not requests:
             return
-        pairs = state.client.read_associations("deals", "line_items", deals.mapped("hubspot_id"))
-        ids = sorted({i for item_ids in pairs.values() for i in item_ids})
-        bound = self._bindings(state.account, state.spec, ids)
-        fetch = [i for i in ids if i not in bound]
-        if fetch:
-            result = state.client.batch_read(
-                "line_items", fetch, properties=state.account._properties_to_read("line_items")
-            )
-            self._import_records(state, state.spec, result.results)
-            state.flush_counts()
-            self._commit(0)
+        if checkpoint.full_import_done:  # the first run reads every record anyway
+            to_type = next(a.to_type for a in spec.associations if a.required)
+            arrived = sorted({i for request in requests for i in request.hubspot_ids.split(",") if i})
+            pairs = state.client.read_associations(to_type, spec.object_type, arrived)
+            ids = sorted({i for item_ids in pairs.values() for i in item_ids})
+            bound = self._bindings(state.account, spec, ids)
+            fetch = [i for i in ids if i not in bound]
+            if fetch:
+                result = state.client.batch_read(
+                    spec.object_type, fetch, properties=state.account._properties_to_read(spec.object_type)
+                )
+                self._import_records(state, spec, result.results)
+        requests.unlink()  # those asked for later stay for the next run
+        state.flush_counts()
+        self._commit(0)
 
 
 def _rate_date(moment):

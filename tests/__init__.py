@@ -20,6 +20,7 @@ from . import test_sync_inbound
 from . import test_sync_outbound
 from . import test_sync_products
 from . import test_sync_reread
+from . import test_sync_runs
 from . import test_sync_tickets
 from . import test_ui
 from . import test_wizards

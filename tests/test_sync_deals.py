@@ -1,7 +1,9 @@
 """Deals from HubSpot to opportunities: the deal-stage filter and the stage mapping."""
 
+from datetime import timedelta
 from unittest.mock import patch
 
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -245,10 +247,12 @@ class TestDealsInbound(InboundCase):
         self.sync("deals")
         lead = self.lead(record)
         self.assertEqual(lead.hubspot_stage_id.name, "Intro")
-        # The pipeline is deleted in HubSpot while the deal still points at it.
+        # The pipeline is deleted in HubSpot while the deal still points at it; an hour later the
+        # sync reads the pipelines again.
         self.state.pipelines["deals"].remove(extra)
         self.state.advance(seconds=5)
         self.state.update_record("deals", record["id"], {"dealname": "Via partner (renamed)"})
+        self.account.pipelines_refreshed_at = fields.Datetime.now() - timedelta(hours=1, seconds=1)
         run = self.sync("deals")
         self.assertEqual(lead.name, "Via partner (renamed)", "the deal still syncs")
         self.assertTrue(lead.hubspot_stage_id.archived, "its HubSpot stage shows as archived")

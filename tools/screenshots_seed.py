@@ -15,7 +15,7 @@ engine = env["hubspot.sync.engine"]
 
 def cycle():
     """Every job of the account once, as the crons would when due."""
-    for object_type, direction in account._synced_types():
+    for object_type, direction in account._synced_pairs():
         if direction == "in":
             engine._run_inbound(account, object_type)
         elif account._push_allowed(object_type):
