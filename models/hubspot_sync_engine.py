@@ -1048,7 +1048,9 @@ class HubspotSyncEngine(models.AbstractModel):
             if value is None:
                 continue  # no opinion (e.g. an owner with no Odoo user): keep what Odoo has
             if not creating:
-                if rule == "odoo" or (rule == "two_way" and local_newer):
+                if rule == "odoo" or (
+                    rule == "two_way" and local_newer and self._odoo_changed(state, mapping, existing)
+                ):
                     continue
                 if rule == "prefer_hubspot" and value in (False, None, ""):
                     continue
@@ -1114,6 +1116,18 @@ class HubspotSyncEngine(models.AbstractModel):
         # which Odoo keeps in whole seconds) must not look like a later edit in Odoo.
         written = existing.write_date.replace(microsecond=0)
         return written > existing.hubspot_synced_at and written > remote_at
+
+    @staticmethod
+    def _odoo_changed(state, mapping, record):
+        """Did Odoo change this mapping's field since the sync last saw HubSpot's value? A record
+        is written for many reasons (Odoo's own propagation from a company to its contacts, a
+        field the sync does not map): only a field whose value differs from HubSpot's last one
+        holds a newer value of Odoo's, which HubSpot's older change must not overwrite."""
+        last = record.hubspot_last_values or {}
+        sent = mapping.to_hubspot(record, state.cache)
+        if not sent:
+            return True  # no HubSpot spelling (e.g. a user with no HubSpot owner): Odoo's value stays
+        return any(not mapping.same_in_hubspot(value, last.get(prop)) for prop, value in sent.items())
 
     def _fallback_name(self, spec, props, record):
         for prop in spec.name_fallbacks:

@@ -252,6 +252,32 @@ class TestInboundRules(InboundCase):
         self.state.update_record("companies", acme["id"], {"city": "Hamburg"})
         self.sync()
         self.assertEqual(partner.phone, "+1 local", "two-way: the newer Odoo edit wins")
+        self.assertEqual(partner.city, "Hamburg", "newest wins field by field: Odoo did not change the city")
+
+    def test_a_company_write_does_not_hide_its_contacts_changes(self):
+        """Odoo writes a company's contacts when the company's address changes (it propagates it),
+        which moves their write date: the contact fields Odoo did not change still take HubSpot's
+        newer values, and nothing old goes back to HubSpot."""
+        self.state.freeze(fields.Datetime.now() - timedelta(hours=2))
+        acme = self.hs_company("Acme", city="Berlin")
+        anna = self.hs_contact("anna@acme.example", acme, firstname="Anna", lastname="Schmidt", jobtitle="CTO")
+        self.sync("companies")
+        self.sync("contacts")
+        person = self.partner(anna, "contacts")
+        self.state.advance(seconds=5)
+        self.state.update_record("contacts", anna["id"], {"jobtitle": "CEO"})
+        self.state.update_record("companies", acme["id"], {"city": "Hamburg"})
+        self.sync("companies")
+        self.assertEqual(person.city, "Hamburg", "Odoo propagated the company's address: it wrote the contact")
+        # A test keeps one transaction, hence one write date: date that write as a real run would.
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE res_partner SET write_date = %s WHERE id = %s",
+            (fields.Datetime.now() + timedelta(minutes=2), person.id),
+        )
+        person.invalidate_recordset()
+        run = self.sync("contacts")
+        self.assertEqual((run.state, person.function), ("done", "CEO"))
 
     def test_the_syncs_own_write_is_no_odoo_edit(self):
         # Odoo keeps hubspot_synced_at in whole seconds but write_date to the microsecond: the

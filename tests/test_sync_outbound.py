@@ -119,12 +119,14 @@ class TestPush(OutboundCase):
 
     def test_conflict_odoo_edited_last_wins(self):
         self.two_way("companies")
-        self.state.update_record("companies", self.customer.hubspot_id, {"city": "Bremen"})  # now
-        self.edited_in_odoo(self.customer, {"phone": "+49 40 777"}, minutes=1)  # later
+        self.state.update_record("companies", self.customer.hubspot_id, {"city": "Bremen", "zip": "28195"})  # now
+        self.edited_in_odoo(self.customer, {"phone": "+49 40 777", "city": "Kiel"}, minutes=1)  # later
         self.two_way("companies")
         remote = self.remote(self.customer)["properties"]
-        self.assertEqual((self.customer.phone, self.customer.city), ("+49 40 777", "Hamburg"))
-        self.assertEqual((remote["phone"], remote["city"]), ("+49 40 777", "Hamburg"), "the record changed last wins")
+        # Field by field: the city changed on both sides goes to the later change (Odoo's); the zip only
+        # HubSpot changed and the phone only Odoo changed keep their changes: nobody's edit is lost.
+        self.assertEqual((self.customer.phone, self.customer.city, self.customer.zip), ("+49 40 777", "Kiel", "28195"))
+        self.assertEqual((remote["phone"], remote["city"], remote["zip"]), ("+49 40 777", "Kiel", "28195"))
 
     def test_conflict_hubspot_edited_last_wins(self):
         self.two_way("companies")
