@@ -554,7 +554,10 @@ class HubspotSyncEngine(models.AbstractModel):
             return run
         state.flush_counts()
         state.notes.update(self._unlinked_notes(state))
-        notices.unlink()  # what the webhook announced is done (later notices stay for the next run)
+        # What the webhooks announced is done (later notices stay for the next run), except a change
+        # HubSpot made after the horizon: its index may not have shown it yet, the next run looks again.
+        horizon = timestamps.parse(state.horizon_ms)
+        notices.filtered(lambda n: not n.occurred_at or n.occurred_at <= horizon).unlink()
         run = run._finish(client.call_count, message="\n".join(sorted(state.notes)) or None)  # no row if no-op
         account._notify_run(run)
         self._commit(0)
