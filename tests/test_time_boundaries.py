@@ -1,13 +1,19 @@
 """Time crosses the real boundaries: HubSpot's search index lag, the schedules, the deletion
-checks and the owners' refresh, each tested on both sides of its boundary with freezegun
-(Odoo's clock) and the sandbox's clock (HubSpot's) moving together."""
+checks, the owners' refresh and the webhook's 5-minute window, each tested on both sides of
+its boundary with freezegun (Odoo's clock) and the sandbox's clock (HubSpot's) moving together."""
 
-from datetime import datetime, timedelta
+import base64
+import hashlib
+import hmac
+import json
+import time
+from datetime import datetime, timedelta, timezone
 
 from freezegun import freeze_time
 
-from odoo.tests import tagged
+from odoo.tests import HttpCase, tagged
 
+from .common import SandboxMixin
 from .test_sync_inbound import InboundCase
 
 START = datetime(2026, 11, 22, 10, 0)  # naive UTC, as Odoo's clock
@@ -124,3 +130,69 @@ class TestOwnerRefreshBoundary(ClockCase):
         self.run_at(timedelta(minutes=61))
         new = owners.search([("account_id", "=", self.account.id), ("email", "=", "new.seller@example.com")])
         self.assertEqual(new.name, "New Seller")
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookWindow(SandboxMixin, HttpCase):
+    """HubSpot's advice: refuse a request whose signature's timestamp is more than 5 minutes
+    away from the clock (either way: clocks drift)."""
+
+    SECRET = "app-client-secret"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_sandbox()
+        cls.account = cls.env["hubspot.account"].create(
+            {
+                "name": "Webhook portal",
+                "api_base_url": cls.sandbox.url,
+                "access_token": "sandbox-token",
+                "portal_id": "12345678",
+                "webhook_secret": cls.SECRET,
+            }
+        )
+        cls.account.state = "running"
+
+    def post(self, signed_at, arrives_at, object_id):
+        """A company creation HubSpot signed at ``signed_at`` (epoch seconds), received at
+        ``arrives_at``; signed here as HubSpot documents its v3 signature."""
+        timestamp = str(int(signed_at * 1000))
+        event = {
+            "eventId": object_id,
+            "subscriptionId": 7,
+            "portalId": 12345678,
+            "occurredAt": int(signed_at * 1000),
+            "subscriptionType": "company.creation",
+            "objectId": object_id,
+            "attemptNumber": 0,
+        }
+        body = json.dumps([event]).encode()
+        message = b"POST" + f"{self.base_url()}/hubspot/webhook".encode() + body + timestamp.encode()
+        headers = {
+            "Content-Type": "application/json",
+            "X-HubSpot-Request-Timestamp": timestamp,
+            "X-HubSpot-Signature-v3": base64.b64encode(
+                hmac.new(self.SECRET.encode(), message, hashlib.sha256).digest()
+            ).decode(),
+        }
+        with freeze_time(datetime.fromtimestamp(arrives_at, timezone.utc), tick=True):
+            return self.url_open("/hubspot/webhook", data=body, headers=headers)
+
+    def woken(self):
+        """The notices the webhook left for the sync (what makes it run now)."""
+        return self.env["hubspot.webhook.notice"].search_count([("account_id", "=", self.account.id)])
+
+    def test_signed_up_to_5_minutes_ago_is_taken_later_is_refused(self):
+        now = time.time()
+        self.assertEqual(self.post(now, now + 290, 101).status_code, 204, "4 min 50 s on the way")
+        self.assertEqual(self.woken(), 1)
+        self.assertEqual(self.post(now, now + 310, 102).status_code, 401, "5 min 10 s: refused")
+        self.assertEqual(self.woken(), 1, "nothing recorded")
+
+    def test_signed_up_to_5_minutes_ahead_is_taken_further_is_refused(self):
+        now = time.time()
+        self.assertEqual(self.post(now + 290, now, 103).status_code, 204, "HubSpot's clock 4 min 50 s ahead")
+        self.assertEqual(self.woken(), 1)
+        self.assertEqual(self.post(now + 310, now, 104).status_code, 401, "5 min 10 s ahead: refused")
+        self.assertEqual(self.woken(), 1, "nothing recorded")
