@@ -92,7 +92,10 @@ class RecordsMixin:
         made at most, half of that at least, in no guaranteed order: HubSpot's index lags
         writes by "a few moments" and promises no order, so a later write may show first."""
         lag_ms = int(self.search_lag * 1000)
-        delay = lag_ms - zlib.crc32(f"{object_type}:{numeric_id}:{ms}".encode()) % (lag_ms // 2 + 1) if lag_ms else 0
+        if not lag_ms:
+            self._modified[object_type].add(numeric_id, ms)
+            return
+        delay = lag_ms - zlib.crc32(f"{object_type}:{numeric_id}:{ms}".encode()) % (lag_ms // 2 + 1)
         self._modified[object_type].add(numeric_id, ms, self.now_ms() + delay)
 
     def delay_indexing(self, object_type, object_id, seconds):
