@@ -644,7 +644,10 @@ class HubspotSyncEngine(models.AbstractModel):
     def _end_run(self, state, notices):
         state.flush_counts()
         state.notes.update(self._unlinked_notes(state))
-        notices.exists().unlink()  # what the webhook announced is done (later notices stay for the next run)
+        # What the webhooks announced is done (later notices stay for the next run), except a change
+        # HubSpot made after the horizon: its index may not have shown it yet, the next run looks again.
+        horizon = timestamps.parse(state.horizon_ms)
+        notices.exists().filtered(lambda n: not n.occurred_at or n.occurred_at <= horizon).unlink()
         run = state.run._finish(state.client.call_count, message="\n".join(sorted(state.notes)) or None)
         state.account._notify_run(run)
         self._commit(0)

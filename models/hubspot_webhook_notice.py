@@ -1,11 +1,13 @@
 import base64
 import hashlib
 import hmac
+import math
 import re
 import time
 
 from odoo import api, fields, models
 
+from ..hubspot import timestamps
 from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
 
 # Events saying a record is gone: ``contact.privacyDeletion`` (GDPR) skips the recycle bin.
@@ -70,6 +72,15 @@ def header_problem(timestamp, signature, now_ms=None):
     return None
 
 
+def occurred_ms(event, now_ms):
+    """When HubSpot says the event's change happened (epoch ms): never later than ``now_ms``,
+    which also stands for a missing or malformed ``occurredAt``."""
+    value = event.get("occurredAt")
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return int(now_ms)
+    return int(min(max(value, 0), now_ms))
+
+
 def portal_ids(events):
     """The distinct portal ids the events name (HubSpot sends them as numbers)."""
     portals = set()
@@ -84,8 +95,9 @@ class HubspotWebhookNotice(models.Model):
     """HubSpot said (webhook) that records of a type changed: sync that type now.
 
     Insert-only: the webhook adds a row, the next inbound run of that (account, type)
-    deletes the rows it saw. No row is ever updated, so a webhook never conflicts with a
-    running sync's writes."""
+    deletes the rows it saw, but for a change made so shortly before the run that HubSpot's
+    search index may not show it yet: that row stays, and the next run looks again. No row
+    is ever updated, so a webhook never conflicts with a running sync's writes."""
 
     _name = "hubspot.webhook.notice"
     _description = "HubSpot Webhook Notice"
@@ -97,6 +109,10 @@ class HubspotWebhookNotice(models.Model):
     deletions = fields.Boolean(help="Records were deleted: the run looks for deletions at once.")
     deleted_ids = fields.Char(help="HubSpot ids announced as deleted (GDPR deletions too): checked by the next run.")
     event_count = fields.Integer()
+    occurred_at = fields.Datetime(
+        help="When HubSpot made the newest change announced. HubSpot's search index shows a change a few "
+        "moments later: a run that may have started before keeps the notice, and the next run looks again."
+    )
 
     @api.model
     def _verified_accounts(self, portals, method, uri, body, timestamp, signature):
@@ -119,7 +135,8 @@ class HubspotWebhookNotice(models.Model):
     def _record(self, accounts, events):
         """One notice per (account, object type) announced; the sync jobs are woken up."""
         engine = self.env["hubspot.sync.engine"]
-        wanted = {}
+        now_ms = time.time() * 1000
+        wanted, occurred = {}, {}
         for event in events:
             kind, _dot, action = str(event.get("subscriptionType") or "").partition(".")
             object_type = SUBSCRIPTION_TYPES.get(kind)
@@ -130,6 +147,7 @@ class HubspotWebhookNotice(models.Model):
                     if action in DELETIONS and event.get("objectId"):
                         gone += (str(event["objectId"]),)
                     wanted[key] = (deletions or action in ("merge", *DELETIONS), count + 1, gone)
+                    occurred[key] = max(occurred.get(key, 0), occurred_ms(event, now_ms))
         self.sudo().create(
             [
                 {
@@ -138,6 +156,7 @@ class HubspotWebhookNotice(models.Model):
                     "deletions": d,
                     "event_count": n,
                     "deleted_ids": ",".join(g) or False,
+                    "occurred_at": timestamps.parse(occurred[a, t]),
                 }
                 for (a, t), (d, n, g) in wanted.items()
             ]

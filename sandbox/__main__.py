@@ -14,7 +14,7 @@ import signal
 import sys
 
 from .server import SandboxServer
-from .state import SandboxState
+from .state import SEARCH_LAG, SandboxState
 
 
 def build_parser():
@@ -60,7 +60,11 @@ def build_parser():
     faults.add_argument("--latency", type=float, default=0.0, metavar="SECONDS", help="added to every request")
     faults.add_argument("--fault-seed", type=int, default=0, help="same number, same sequence of faults")
     parser.add_argument(
-        "--search-lag", type=float, default=0.0, metavar="SECONDS", help="writes stay invisible to search this long"
+        "--search-lag",
+        type=float,
+        default=SEARCH_LAG,
+        metavar="SECONDS",
+        help=f"writes stay invisible to search up to this long (default {SEARCH_LAG:g}, like HubSpot's index)",
     )
     parser.add_argument(
         "--association-page-size",

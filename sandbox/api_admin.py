@@ -8,7 +8,7 @@ POST /_sandbox/seed                    {"kind": "demo"} or {"kind": "generated",
 GET|POST|DELETE /_sandbox/faults       read / change ({"error_rate": 0.1, ...}) / switch off faults
 POST /_sandbox/faults/fail-next        {"count": 2, "status": 503, "kind": "status|timeout|malformed", "path": "..."}
 GET|POST /_sandbox/rate-limits         {"enabled": true, "per_ten_seconds": 100, "search_per_second": 5, "daily": N}
-GET|POST /_sandbox/settings            {"association_page_size": 500, "opaque_search_cursors": false, "search_lag": 0, ...}
+GET|POST /_sandbox/settings            {"association_page_size": 500, "opaque_search_cursors": false, "search_lag": 5, ...}
 POST /_sandbox/oauth/authorize         {"client_id", "redirect_uri", "scopes"} -> {"code"}
 POST /_sandbox/oauth/clients           {"client_id", "client_secret"}
 POST /_sandbox/tokens                  {"token", "scopes": [...] | null}

@@ -216,13 +216,12 @@ class ObjectRoutes:
         return 204, None
 
     def search_objects(self, request, object_type):
-        lag_ms = int(self.state.search_lag * 1000)
         query = request.json()
         if not self.state.opaque_search_cursors:
-            return 200, Search(self.state, object_type).run(query, lag_ms=lag_ms)
+            return 200, Search(self.state, object_type).run(query)
         if isinstance(query, dict) and query.get("after") not in (None, ""):
             query = {**query, "after": decode_cursor("search", str(query["after"]))}
-        body = Search(self.state, object_type).run(query, lag_ms=lag_ms)
+        body = Search(self.state, object_type).run(query)
         paging = body.get("paging", {}).get("next")
         if paging:
             paging["after"] = encode_cursor("search", paging["after"])

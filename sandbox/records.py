@@ -6,6 +6,7 @@ Mixed into :class:`~sandbox.state.SandboxState`. Records keep HubSpot's JSON sha
 """
 
 import bisect
+import zlib
 
 from .catalog import DEFAULT_READ_PROPERTIES, OBJECT_TYPES, SINGULAR, association_type_name, modified_property
 from .errors import Conflict, PropertyErrors, bad_request, not_found
@@ -16,30 +17,49 @@ MERGE_NEW_ID_TYPES = ("contacts", "companies")
 
 
 class ModifiedIndex:
-    """Live (not archived) records of one type in (last-modified ms, numeric id) order."""
+    """Live (not archived) records of one type in (last-modified ms, numeric id) order.
+
+    ``ready`` holds, per record, the moment (ms) its last write shows in search: HubSpot's
+    search index lags writes, and fills in no guaranteed order."""
 
     def __init__(self):
         self.items = []
         self.keys = {}
+        self.ready = {}
+        self.latest_ready = 0  # no write is pending once the clock has passed it
 
-    def add(self, numeric_id, ms):
+    def add(self, numeric_id, ms, ready=0):
         self.discard(numeric_id)
         item = (ms, numeric_id)
         self.keys[numeric_id] = ms
+        self.delay(numeric_id, ready)
         if not self.items or item > self.items[-1]:
             self.items.append(item)
         else:
             bisect.insort(self.items, item)
 
+    def delay(self, numeric_id, ready):
+        self.ready[numeric_id] = ready
+        self.latest_ready = max(self.latest_ready, ready)
+
     def discard(self, numeric_id):
         ms = self.keys.pop(numeric_id, None)
+        self.ready.pop(numeric_id, None)
         if ms is not None:
             del self.items[bisect.bisect_left(self.items, (ms, numeric_id))]
 
     def build(self, pairs):
-        """Replace the content with (numeric id, ms) pairs in one sort."""
+        """Replace the content with (numeric id, ms) pairs in one sort (all already searchable)."""
         self.keys = dict(pairs)
+        self.ready = dict.fromkeys(self.keys, 0)
+        self.latest_ready = 0
         self.items = sorted((ms, numeric_id) for numeric_id, ms in self.keys.items())
+
+    def searchable(self, items, now_ms):
+        """Those of ``items`` (index items) the search index shows at ``now_ms``."""
+        if self.latest_ready <= now_ms:
+            return items
+        return [item for item in items if self.ready[item[1]] <= now_ms]
 
     def span(self, low=None, high=None):
         """Positions [start, end) of the items with low <= ms <= high."""
@@ -67,6 +87,24 @@ class RecordsMixin:
         self._unique_names = {}  # object type -> names of its unique properties
 
     # ------------------------------------------------------------ helpers
+    def _index_write(self, object_type, numeric_id, ms):
+        """Index a write stamped ``ms``. Search shows it ``search_lag`` seconds after it was
+        made at most, half of that at least, in no guaranteed order: HubSpot's index lags
+        writes by "a few moments" and promises no order, so a later write may show first."""
+        lag_ms = int(self.search_lag * 1000)
+        if not lag_ms:
+            self._modified[object_type].add(numeric_id, ms)
+            return
+        delay = lag_ms - zlib.crc32(f"{object_type}:{numeric_id}:{ms}".encode()) % (lag_ms // 2 + 1)
+        self._modified[object_type].add(numeric_id, ms, self.now_ms() + delay)
+
+    def delay_indexing(self, object_type, object_id, seconds):
+        """Keep the last write of a live record out of search ``seconds`` from now (tests: the
+        index shows a later write of another record first)."""
+        with self.lock:
+            record = self.get_record(object_type, object_id)
+            self._modified[object_type].delay(int(record["id"]), self.now_ms() + int(seconds * 1000))
+
     def new_id(self, object_type="companies"):
         with self.lock:
             object_id = self.next_ids[object_type]
@@ -287,7 +325,7 @@ class RecordsMixin:
             order.append(numeric)
         else:
             bisect.insort(order, numeric)
-        self._modified[object_type].add(numeric, to_ms(stamp))
+        self._index_write(object_type, numeric, to_ms(stamp))
         self._index_unique(object_type, record)
         return record
 
@@ -344,7 +382,7 @@ class RecordsMixin:
         props[modified_property(object_type)] = stamp
         record["updatedAt"] = stamp
         self._index_unique(object_type, record)
-        self._modified[object_type].add(int(record["id"]), to_ms(stamp))
+        self._index_write(object_type, int(record["id"]), to_ms(stamp))
         if object_type == "line_items":
             self.retotal_deals(self._linked_ids(object_type, record["id"], "deals"))
         return True

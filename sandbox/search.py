@@ -120,7 +120,7 @@ class Search:
         definition = self.catalogue.get(name)
         return definition["type"] if definition else "string"
 
-    def run(self, body, lag_ms=0):
+    def run(self, body):
         groups, sort, limit, after, properties, query = parse_request(body)
         index = self.state._modified[self.object_type]
         start, end = 0, len(index.items)
@@ -129,10 +129,7 @@ class Search:
             low, high, rest_filters = self._modified_range(groups[0])
             start, end = index.span(low, high)
             rest = [rest_filters] if rest_filters else []
-        candidates = index.items[start:end]
-        if lag_ms:
-            newest = self.state.now_ms() - lag_ms
-            candidates = [item for item in candidates if item[0] <= newest]
+        candidates = index.searchable(index.items[start:end], self.state.now_ms())
         simple = not rest and not query and (sort is None or sort[0] == self.modified)
         records = self.state.objects[self.object_type]
         if simple:

@@ -36,9 +36,10 @@ from .oauth import OAuthMixin
 from .records import RecordsMixin
 from .values import iso, now_iso, parse_iso, to_ms, utcnow
 
-__all__ = ["OBJECT_TYPES", "OBJECT_TYPE_IDS", "Clock", "SandboxState", "now_iso"]
+__all__ = ["OBJECT_TYPES", "OBJECT_TYPE_IDS", "SEARCH_LAG", "Clock", "SandboxState", "now_iso"]
 
 LOG_SIZE = 10000
+SEARCH_LAG = 5.0  # seconds: HubSpot's search index shows a write "a few moments" after it
 FIRST_OWNER_ID = 70000001
 FIRST_USER_ID = 9000001
 PROPERTY_TYPES = {
@@ -75,7 +76,9 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
     :class:`Faults`; both are off unless asked for. ``association_page_size`` is how many
     associations of one record an association read answers per page (HubSpot: 500; small
     in tests); ``opaque_search_cursors`` makes search's ``after`` an opaque token like every
-    other cursor (HubSpot's is an offset today, opaque by contract).
+    other cursor (HubSpot's is an offset today, opaque by contract). ``search_lag``: a write
+    shows in search between half of it and all of it later, in no guaranteed order
+    (HubSpot: "a few moments"); ``advance`` the clock past it before searching for a write.
     """
 
     SETTINGS = ("search_lag", "strict_properties", "association_page_size", "opaque_search_cursors")
@@ -87,7 +90,7 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
         tokens=None,
         rate_limits=None,
         faults=None,
-        search_lag=0.0,
+        search_lag=SEARCH_LAG,
         strict_properties=True,
         association_page_size=500,
         opaque_search_cursors=False,
@@ -99,7 +102,7 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
         self.currency = "EUR"
         self.tokens = dict(tokens or {"sandbox-token": None})
         self.clock = utcnow
-        self.search_lag = search_lag  # seconds a write stays invisible to search (HubSpot's index lag)
+        self.search_lag = search_lag  # at most this many seconds a write stays invisible to search
         self.strict_properties = strict_properties
         self.association_page_size = association_page_size
         self.opaque_search_cursors = opaque_search_cursors

@@ -34,3 +34,4 @@ from . import test_link_rules
 from . import test_import_search
 from . import test_enrichment
 from . import test_reject_exclude
+from . import test_time_boundaries

@@ -74,10 +74,20 @@ class HubSpotCase(MockedHubSpotMixin, TransactionCase):
 
 
 class SandboxMixin:
-    """Start the local HubSpot-compatible server for the class."""
+    """Start the local HubSpot-compatible server for the class.
+
+    Its search index lags writes as HubSpot's does (``SandboxState.search_lag``, a few
+    seconds on the sandbox's clock): a test that writes in the sandbox and then searches or
+    syncs calls :meth:`settle` between the two, as the time a scheduled run comes after."""
 
     @classmethod
     def start_sandbox(cls, **kw):
         cls.sandbox = SandboxServer(**kw).start()
         cls.addClassCleanup(cls.sandbox.stop)
         return cls.sandbox
+
+    def settle(self):
+        """Let HubSpot's search index catch up with the writes so far: the sandbox's clock
+        moves past its lag (a scheduled run, a user's search come a while after a change)."""
+        state = self.sandbox.state
+        state.advance(seconds=state.search_lag)

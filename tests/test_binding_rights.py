@@ -128,6 +128,7 @@ class TestImportWizardAccounts(TwoCompaniesCase):
         self.assertEqual(self.state2.get_record("companies", self.other["id"])["properties"]["name"], "Other Corp")
         # Their own company's account works as before.
         acme = self.hs_company("Acme One HubSpot", domain="acme.example")
+        self.settle()
         wizard = self.wizard(self.hs_user1, self.partner1, account_id=self.account.id, mode="search")
         wizard.action_search()
         wizard.line_ids.action_link()

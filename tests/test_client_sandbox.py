@@ -14,11 +14,11 @@ from ..hubspot import (
     RateLimiter,
 )
 from ..sandbox import SandboxServer, SandboxState
-from .common import ClientCase
+from .common import ClientCase, SandboxMixin
 
 
 @tagged("post_install", "-at_install")
-class TestClientAgainstSandbox(ClientCase):
+class TestClientAgainstSandbox(SandboxMixin, ClientCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -98,6 +98,7 @@ class TestClientAgainstSandbox(ClientCase):
         self.state.advance(seconds=1)
         for n in range(30):
             self.state.add_record("companies", {"name": f"Later {n}"})
+        self.settle()
         self.client.search_cap = 200  # the logic of HubSpot's 10,000, on small data
         seen = [r["id"] for r in self.client.iter_modified_since("companies")]
         self.assertEqual(len(seen), 480)
@@ -197,6 +198,7 @@ class TestClientAgainstSandbox(ClientCase):
         self.state.advance(seconds=1)
         for n in range(30):
             self.state.add_record("companies", {"name": f"Later {n}"})
+        self.settle()
         names = [r["properties"]["name"] for r in self.client.iter_search("companies", properties=["name"])]
         self.assertEqual(len(set(names)), 480)
         self.client.search_cap = 200  # the logic of HubSpot's 10,000, on small data
@@ -217,6 +219,7 @@ class TestClientAgainstSandbox(ClientCase):
         client.create_associations("contacts", "companies", [(contact, company)], type_id=1)
         self.assertEqual(client.read_associations("contacts", "companies", [contact]), {contact: [company]})
         client.archive_associations("contacts", "companies", [(contact, company)])
+        self.settle()
         self.assertEqual(len(list(client.iter_search("companies"))), 1)
         self.assertEqual(client.limiter.waited, 0, "nothing waited for the ten-second budget")
         self.assertNotIn("429", self.state.stats()["by_status"])

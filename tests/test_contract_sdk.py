@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from odoo.tests import tagged
 
 from ..sandbox import SandboxServer, SandboxState
-from .common import ClientCase, load_hubspot_sdk
+from .common import ClientCase, SandboxMixin, load_hubspot_sdk
 
 TOKEN = "sandbox-token"
 
@@ -44,7 +44,7 @@ def numbered(object_type, n):
 
 
 @tagged("post_install", "-at_install")
-class TestSdkContract(ClientCase):
+class TestSdkContract(SandboxMixin, ClientCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
@@ -121,6 +121,7 @@ class TestSdkContract(ClientCase):
                 self.assertEqual(record.id, ids[0])
                 self.assertEqual(record.created_at.tzinfo is not None, True, "createdAt is a date-time")
 
+                self.settle()
                 request = models.PublicObjectSearchRequest(
                     filter_groups=[],
                     sorts=[{"propertyName": sort, "direction": "DESCENDING"}],
@@ -396,6 +397,7 @@ class TestSdkContract(ClientCase):
         rest = self.raw("GET", f"{link.path}?{link.query}")
         self.assertEqual([r["id"] for r in rest.json()["results"]], companies[2:])
 
+        self.settle()
         search = self.typed(
             self.raw(
                 "POST",

@@ -385,6 +385,7 @@ class TestDashboardTour(SandboxMixin, HttpCase):
         account.state = "running"
         state.add_record("companies", {"name": "Acme GmbH"})
         state.add_record("companies", {"name": "Beta Oy"})
+        self.settle()
         engine = self.env["hubspot.sync.engine"]
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: float("inf")):
             engine._run_inbound(account, "companies")

@@ -178,6 +178,7 @@ class TestHostileImportWizard(InboundCase):
             "deals", {"dealname": "Renewal\x00 2026", "amount": "NaN", "dealstage": "appointmentscheduled"}
         )
         self.state.edit_record("deals", deal["id"], {"hs_lastmodifieddate": GARBLED})
+        self.settle()
         wizard = open_wizard(self.env, lead, self.hs_user)
         with self.assertNoLogs(level="WARNING"):
             wizard.action_search()

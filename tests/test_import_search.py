@@ -29,6 +29,8 @@ class TestImportSearch(TicketCase):
         self.hs_company("Oy Vara Ab", domain="vara.example")
 
     def wizard(self, record, **values):
+        """The user opens it a while after the records were made in HubSpot (its search index shows them)."""
+        self.settle()
         return open_wizard(self.env, record, self.searcher, **values)
 
     def test_part_of_a_word_finds_the_company(self):

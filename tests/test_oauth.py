@@ -81,6 +81,28 @@ class TestOAuthConnection(SandboxMixin, HttpCase):
         self.account.invalidate_recordset()
         self.assertFalse(self.account.sudo().oauth_refresh_token, "the code was never used")
 
+    def come_back_after(self, minutes):
+        """The administrator clicks *Request permissions* now and comes back from HubSpot's
+        consent page ``minutes`` later: Odoo's answer to the callback."""
+        action = self.account.with_user(self.env.ref("base.user_admin")).action_oauth_authorize()
+        with freeze_time(datetime.now() + timedelta(minutes=minutes), tick=True):
+            answer = requests.get(action["url"], allow_redirects=False, timeout=10)
+            back = urlsplit(answer.headers["Location"])
+            return self.url_open(f"{back.path}?{back.query}", allow_redirects=False)
+
+    def test_the_authorization_link_expires_after_15_minutes(self):
+        self.authenticate("admin", "admin")
+        tokens = self.state.call_count("oauth.token")
+        late = self.come_back_after(16)
+        self.assertEqual(late.status_code, 403)
+        self.assertIn("invalid or has expired", late.text)
+        self.assertEqual(self.state.call_count("oauth.token"), tokens, "the code was never used")
+        self.account.invalidate_recordset()
+        self.assertFalse(self.account.sudo().oauth_refresh_token)
+        self.assertEqual(self.come_back_after(14).status_code, 303)
+        self.account.invalidate_recordset()
+        self.assertTrue(self.account.sudo().oauth_refresh_token, "connected when back within 15 minutes")
+
     def test_only_hubspot_administrators_complete_it(self):
         new_test_user(self.env, login="oauth_seller", password="oauth_seller", groups="base.group_user")
         callback = self.consent()
@@ -89,18 +111,34 @@ class TestOAuthConnection(SandboxMixin, HttpCase):
         self.account.invalidate_recordset()
         self.assertFalse(self.account.sudo().oauth_refresh_token)
 
-    def test_access_token_renews_itself_before_expiry(self):
+    def connect(self):
+        """Connected through OAuth now: the access token HubSpot issued (it lives 30 minutes)."""
         self.authenticate("admin", "admin")
         self.url_open(self.consent(), allow_redirects=False)
         self.account.invalidate_recordset()
-        first = self.account.sudo().access_token
         self.account._get_client().get_account_details()
-        refreshes = self.state.call_count("oauth.token")
-        with freeze_time(datetime.now() + timedelta(minutes=29), tick=True):  # HubSpot's tokens live 30 minutes
+        return self.account.sudo().access_token, self.state.call_count("oauth.token")
+
+    def test_access_token_renews_itself_before_expiry(self):
+        first, refreshes = self.connect()
+        start = datetime.now()
+        with freeze_time(start + timedelta(minutes=24), tick=True):
+            self.assertEqual(self.account._get_client().get_account_details()["portalId"], 12345678)
+        self.assertEqual(self.state.call_count("oauth.token"), refreshes, "24 minutes: the token is still used")
+        with freeze_time(start + timedelta(minutes=26), tick=True):
             self.assertEqual(self.account._get_client().get_account_details()["portalId"], 12345678)
         self.assertEqual(self.state.call_count("oauth.token"), refreshes + 1, "renewed 5 minutes before expiry")
-        renewed = [t for t, issued in self.state.access_tokens.items() if t != first]
-        self.assertTrue(renewed, "HubSpot issued a new access token")
+        renewed = [t for t in self.state.access_tokens if t != first]
+        self.assertEqual(len(renewed), 1, "HubSpot issued a new access token")
+
+    def test_expired_access_token_is_renewed_before_the_call(self):
+        first, refreshes = self.connect()
+        refused = self.state.stats()["by_status"].get("401", 0)
+        with freeze_time(datetime.now() + timedelta(minutes=31), tick=True):  # nothing synced for half an hour
+            self.assertGreater(self.state.token_expired_ms(first), 0, "HubSpot refuses the first token by now")
+            self.assertEqual(self.account._get_client().get_account_details()["portalId"], 12345678)
+        self.assertEqual(self.state.call_count("oauth.token"), refreshes + 1)
+        self.assertEqual(self.state.stats()["by_status"].get("401", 0), refused, "no call with the expired token")
 
     def test_browser_round_trip(self):
         self.start_tour(

@@ -232,6 +232,7 @@ class TestScopesAndNewUserTokens(SandboxMixin, HttpCase):
         patcher = patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: float("inf"))
         patcher.start()
         self.addCleanup(patcher.stop)
+        self.settle()
         inbound = engine._run_inbound(self.account, "products")
         outbound = engine._run_outbound(self.account, "products")
         self.assertEqual((inbound.state, inbound.created_count), ("done", 1), inbound.message)

@@ -85,6 +85,7 @@ class TestRelinkOpportunity(InboundCase):
         wanted = self.deal("Acme renewal 2026", amount="5000")
         self.deal("Beta renewal", amount="10")
         self.deal("Acme hardware", amount="20")
+        self.settle()
         wizard = open_wizard(self.env, self.lead, self.seller)
         action = wizard.action_search()
         self.assertEqual((action["res_model"], action["res_id"]), ("hubspot.import.record", wizard.id))

@@ -12,6 +12,7 @@ from odoo.tests import new_test_user, tagged
 
 from ..models.hubspot_account import HubspotAccount
 from ..models.hubspot_sync_engine import HubspotSyncEngine
+from ..sandbox.state import SEARCH_LAG
 from .common import HubSpotCase, SandboxMixin
 
 
@@ -57,6 +58,7 @@ class InboundCase(SandboxMixin, HubSpotCase):
         self.state.reset()
         self.state.currency = self.account.company_id.currency_id.name  # the portal's: deals need no conversion
         self.state.unfreeze()
+        self.state.configure(search_lag=SEARCH_LAG)  # HubSpot's search index lags writes: see settle()
         self.state.set_faults()
         self.addCleanup(self.state.set_faults)
         manager = commits_as_savepoints(self.env)
@@ -92,7 +94,11 @@ class InboundCase(SandboxMixin, HubSpotCase):
         self.account.write(values)
         self.account.state = "running"
 
-    def sync(self, object_type="companies", **kw):
+    def sync(self, object_type="companies", at_once=False, **kw):
+        """An inbound run as the schedule makes it: after HubSpot's index caught up with the
+        changes (``at_once``: while it still lags)."""
+        if not at_once:
+            self.settle()
         return self.engine._run_inbound(self.account, object_type, **kw)
 
     def partner(self, record, object_type="companies"):
@@ -518,6 +524,7 @@ class TestAccountLifecycle(InboundCase):
         cron = self.env.ref("hubspot_connector.ir_cron_sync_companies")
         self.assertEqual(cron.code.strip(), 'model._cron_sync("companies")')
         self.hs_company("Acme")
+        self.settle()
         self.engine._cron_sync("companies")
         run = self.account.run_ids.filtered(lambda r: r.object_type == "companies")
         self.assertEqual(run.created_count, 1, (run.state, run.message, run.error_ids.mapped("reason")))

@@ -34,6 +34,8 @@ class OutboundCase(InboundCase):
         )
 
     def push(self, object_type="companies"):
+        """A push as the schedule makes it: it looks HubSpot's records up once its index caught up."""
+        self.settle()
         return self.engine._run_outbound(self.account, object_type)
 
     def two_way(self, object_type="companies"):

@@ -22,6 +22,8 @@ class ProductsCase(InboundCase):
         return self.Product.search([("hubspot_id", "=", str(record["id"])), ("hubspot_object_type", "=", "products")])
 
     def push(self, object_type):
+        """A push as the schedule makes it: it looks HubSpot's records up once its index caught up."""
+        self.settle()
         return self.engine._run_outbound(self.account, object_type)
 
     def remote(self, record):
@@ -118,6 +120,7 @@ class TestProducts(ProductsCase):
         self.engine._cron_sync("products")
         self.assertFalse(self.account.run_ids.filtered(lambda r: r.object_type == "products"))
         self.configure(sync_products=True, products_direction="in")
+        self.settle()
         self.engine._cron_sync("products")
         self.assertEqual(self.account.run_ids.filtered(lambda r: r.object_type == "products").created_count, 1)
 

@@ -48,6 +48,8 @@ class TicketCase(InboundCase):
         return self.Task.search([("hubspot_id", "=", str(record["id"])), ("hubspot_object_type", "=", "tickets")])
 
     def push(self):
+        """A push as the schedule makes it: it looks HubSpot's records up once its index caught up."""
+        self.settle()
         return self.engine._run_outbound(self.account, "tickets")
 
     def remote(self, task):
@@ -246,6 +248,7 @@ class TestTicketsInbound(TicketCase):
         self.engine._cron_sync("tickets")
         self.assertFalse(self.account.run_ids.filtered(lambda r: r.object_type == "tickets"))
         self.configure(sync_tickets=True)
+        self.settle()
         self.engine._cron_sync("tickets")
         run = self.account.run_ids.filtered(lambda r: r.object_type == "tickets")
         self.assertEqual((run.direction, run.created_count), ("in", 1))

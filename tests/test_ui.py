@@ -126,6 +126,7 @@ class TestPushTour(SandboxMixin, HttpCase):
         )
         remote = self.sandbox.state.add_record("companies", {"name": "Nordlicht Oy", "phone": "+358 9 1"})
         account.state = "running"
+        self.settle()
         engine = self.env["hubspot.sync.engine"]
         with patch.object(type(self.env["ir.cron"]), "_commit_progress", lambda *a, **k: float("inf")):
             engine._run_inbound(account, "companies")

@@ -2,7 +2,10 @@
 
 import json
 import time
+from datetime import datetime, timedelta
 from unittest.mock import patch
+
+from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
 
@@ -38,6 +41,7 @@ class TestWebhooks(SandboxMixin, HttpCase):
         patcher.start()
         self.addCleanup(patcher.stop)
         self.acme = self.state.add_record("companies", {"name": "Acme GmbH", "domain": "acme.example"})
+        self.settle()
         self.engine._cron_sync("companies")  # the first import, done
         self.partner = self.env["res.partner"].search([("hubspot_id", "=", self.acme["id"])])
 
@@ -75,10 +79,37 @@ class TestWebhooks(SandboxMixin, HttpCase):
         response = self.post([self.event("company.creation", new["id"])])
         self.assertEqual(response.status_code, 204)
         self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]), triggers)
+        self.settle()  # HubSpot's search index shows the change by then (see the test below when it does not)
         self.engine._cron_sync("companies")  # what the woken job does
         self.assertTrue(self.env["res.partner"].search([("hubspot_id", "=", new["id"])]))
+        self.assertTrue(self.account._sync_due("companies"), "a change this recent: the next tick looks again")
+        with freeze_time(datetime.now() + timedelta(minutes=5)):
+            self.engine._cron_sync("companies")
         self.assertFalse(self.env["hubspot.webhook.notice"].search([("account_id", "=", self.account.id)]))
         self.assertFalse(self.account._sync_due("companies"), "back to the schedule")
+
+    def test_a_change_the_index_does_not_show_yet_arrives_at_the_next_tick(self):
+        """HubSpot may call before its search index shows the change ("a few moments")."""
+        new = self.state.add_record("companies", {"name": "Nordlicht Oy", "domain": "nordlicht.example"})
+        self.assertEqual(self.post([self.event("company.creation", new["id"])]).status_code, 204)
+        self.engine._cron_sync("companies")  # the woken job, at once
+        partner = self.env["res.partner"].with_context(active_test=False)
+        self.assertFalse(partner.search([("hubspot_id", "=", new["id"])]), "not in HubSpot's search yet")
+        with freeze_time(datetime.now() + timedelta(minutes=5)):  # the job's next tick; the account is daily
+            self.engine._cron_sync("companies")
+        self.assertEqual(partner.search([("hubspot_id", "=", new["id"])]).name, "Nordlicht Oy")
+        self.assertFalse(self.env["hubspot.webhook.notice"].search([("account_id", "=", self.account.id)]))
+        self.assertFalse(self.account._sync_due("companies"), "back to the schedule")
+
+    def test_an_event_time_that_makes_no_sense_counts_as_now(self):
+        times = ["soon", None, 10**30, -1]  # HubSpot's clock is not trusted beyond the signature
+        events = [self.event("company.propertyChange", self.acme["id"], occurredAt=t) for t in times]
+        with self.assertNoLogs("odoo.addons.hubspot_connector", level="WARNING"):
+            self.assertEqual(self.post(events).status_code, 204)
+        self.assertTrue(self.account._sync_due("companies"))
+        with freeze_time(datetime.now() + timedelta(minutes=5)):
+            self.engine._cron_sync("companies")
+        self.assertFalse(self.account._sync_due("companies"), "done at the next tick, not left for ever")
 
     def test_a_deletion_in_hubspot_unlinks_at_once(self):
         self.state.archive_record("companies", self.acme["id"])
@@ -90,6 +121,7 @@ class TestWebhooks(SandboxMixin, HttpCase):
     def test_a_gdpr_deletion_unlinks_at_once(self):
         anna = self.state.add_record("contacts", {"email": "anna@acme.example", "firstname": "Anna"})
         bert = self.state.add_record("contacts", {"email": "bert@acme.example", "firstname": "Bert"})
+        self.settle()
         self.engine._cron_sync("contacts")
         Partner = self.env["res.partner"]
         person, other = (

@@ -42,6 +42,7 @@ def at(minutes):
     return freeze_time(start + timedelta(minutes=minutes), tick=True)
 
 
+hubspot("POST", "/_sandbox/clock", {"advance": 6})  # the portal was filled a while ago: its search shows it
 with at(0):
     cycle()  # the first import: companies wait for review, deals and tickets of known companies come
 with at(3):
@@ -60,6 +61,7 @@ if linked:
 deal = env["crm.lead"].search([("hubspot_account_id", "=", account.id)], limit=1)
 if deal:
     hubspot("PATCH", f"/crm/objects/2026-03/deals/{deal.hubspot_id}", {"properties": {"dealstage": "closedwon"}})
+hubspot("POST", "/_sandbox/clock", {"advance": 6})  # minutes pass: HubSpot's search index shows the changes
 with at(15):
     cycle()
 with at(20):
