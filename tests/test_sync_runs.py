@@ -71,7 +71,9 @@ class EveryTypeCase(InboundCase):
         self.assertEqual(set(self.account.run_ids.mapped("state")), {"done"}, self.account.run_ids.mapped("message"))
 
     def run_crons(self):
-        """What the cron workers do at the next tick: each sync job's own code (data/ir_cron_data.xml)."""
+        """What the cron workers do at the next tick: each sync job's own code (data/ir_cron_data.xml).
+        A tick comes minutes after a change: HubSpot's search index shows it by then."""
+        self.settle()
         with self.enter_registry_test_mode():  # the jobs' own cursors see this test's data
             for object_type, xmlid in CRONS:
                 cron = self.env.ref(xmlid)
