@@ -214,23 +214,38 @@ def odoo_env():
     return env
 
 
+def _odoo_call(command, data_dir, log_path, what, script=None):
+    """Run an Odoo command to its end, its output appended to ``log_path``; refuse any
+    WARNING/ERROR line (the addon must install without one, as ``make test`` requires)."""
+    if _stopping.is_set():
+        raise RuntimeError("stopped")
+    with open(log_path, "a", encoding="utf-8") as log:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE if script else subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=odoo_env(),
+            cwd=data_dir,
+            start_new_session=True,
+        )
+        key = f"call-{threading.get_ident()}"
+        _running[key] = proc
+        try:
+            proc.communicate(script)
+        finally:
+            _running.pop(key, None)
+    bad = [line for line in log_path.read_text(encoding="utf-8").splitlines() if _is_bad(LOG_LINE.match(line))]
+    if proc.returncode != 0 or bad:
+        raise RuntimeError(f"{what} failed (log: {log_path})" + "".join(f"\n  {b}" for b in bad[:5]))
+
+
 def install(env, addons_parent, db, data_dir, log_path):
     """Install the addon (and what it depends on) into a new database ``db``; no test runs."""
     dropdb(db)
-    with open(log_path, "w", encoding="utf-8") as log:
-        rc = subprocess.run(
-            odoo_command(env, addons_parent, db, data_dir, "-i", MODULE),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=odoo_env(),
-            cwd=data_dir,
-            check=False,
-        ).returncode
-    bad = [line for line in log_path.read_text(encoding="utf-8").splitlines() if _is_bad(LOG_LINE.match(line))]
-    if rc != 0 or bad:
-        raise RuntimeError(
-            f"installing {MODULE} into {db} failed (log: {log_path})" + "".join(f"\n  {b}" for b in bad[:5])
-        )
+    command = odoo_command(env, addons_parent, db, data_dir, "-i", MODULE)
+    _odoo_call(command, data_dir, log_path, f"installing {MODULE} into {db}")
 
 
 def pregenerate_assets(env, addons_parent, db, data_dir, log_path):
@@ -241,22 +256,7 @@ def pregenerate_assets(env, addons_parent, db, data_dir, log_path):
     command = odoo_command(env, addons_parent, db, data_dir)
     command = [*command[:3], "shell", *[arg for arg in command[3:] if arg != "--stop-after-init"], "--no-http"]
     command = [arg for arg in command if not arg.startswith(("--http-", "--gevent-"))]
-    with open(log_path, "a", encoding="utf-8") as log:
-        rc = subprocess.run(
-            command,
-            input=script,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-            env=odoo_env(),
-            cwd=data_dir,
-            check=False,
-        ).returncode
-    bad = [line for line in log_path.read_text(encoding="utf-8").splitlines() if _is_bad(LOG_LINE.match(line))]
-    if rc != 0 or bad:
-        raise RuntimeError(
-            f"building the assets of {db} failed (log: {log_path})" + "".join(f"\n  {b}" for b in bad[:5])
-        )
+    _odoo_call(command, data_dir, log_path, f"building the assets of {db}", script=script)
 
 
 def _is_bad(match):
@@ -274,6 +274,8 @@ class Outcome:
 
 def run_tests(env, key, addons_parent, db, data_dir, tags, log_path):
     """Run the tests ``tags`` select; stop at the first failure (the process group is killed)."""
+    if _stopping.is_set():
+        raise RuntimeError("stopped")
     outcome = Outcome()
     current = None
     command = odoo_command(env, addons_parent, db, data_dir, "--test-enable", f"--test-tags={tags}")
@@ -393,11 +395,12 @@ class Runner:
         os.replace(fresh, path)  # a new file: the base copy's stays as it was
         return target.parent
 
-    def database(self, mutant, addons, folder, log_path):
-        db = f"{self.env.prefix}_{mutant['id'].replace('-', '_')}"
+    def database(self, mutant, addons, folder, log_path, suffix=""):
+        """The mutant's database: a copy of the template, or for a data file an install of its own."""
+        db = f"{self.env.prefix}_{mutant['id'].replace('-', '_')}{suffix}"
         data = folder / "data"
         dropdb(db)
-        if mutant.get("file") and needs_install(mutant):
+        if mutant.get("file") and needs_install(mutant) and not suffix:
             data.mkdir()
             install(self.env, addons, db, data, log_path)
             return db, data
@@ -410,12 +413,19 @@ class Runner:
         return db, data
 
     def run(self, mutant, exclude_tours=False):
-        """Kill ``mutant`` (a dict), or not: ``(result, detail, seconds)``."""
+        """Kill ``mutant`` (a dict), or not: ``(result, detail, seconds)``. Its Odoo log is
+        ``.cache/mutants/logs/<id>.log``."""
         started = time.monotonic()
         folder = self.work / mutant["id"]
         folder.mkdir()
-        log_path = folder / "odoo.log"
+        log_path = self.env.cache / "logs" / f"{mutant['id']}.log"
+        log_path.parent.mkdir(exist_ok=True)
+        log_path.write_text("")
         db = None
+
+        def took():
+            return time.monotonic() - started
+
         try:
             addons = self.mutate(mutant, folder) if mutant.get("file") else self._unmutated(folder)
             db, data = self.database(mutant, addons, folder, log_path)
@@ -430,27 +440,52 @@ class Runner:
             ran = 0
             for phase, tags in phases:
                 if _stopping.is_set():
-                    return "stopped", "", time.monotonic() - started
+                    return "stopped", "", took()
                 outcome = run_tests(self.env, mutant["id"], addons, db, data, tags, log_path)
                 if outcome.killer:
-                    return "killed", f"killed by {outcome.killer} ({phase}: {outcome.how})", time.monotonic() - started
+                    detail = f"killed by {outcome.killer} ({phase}: {outcome.how})"
+                    if phase == "suite" and not self.passes_unmutated(mutant, outcome.killer, folder, log_path):
+                        return "broken", f"{outcome.killer} fails without the mutant too (flaky?); {detail}", took()
+                    return "killed", detail, took()
                 if outcome.rc != 0 or not outcome.finished:
                     return (
                         "broken",
                         f"Odoo stopped without a failing test (status {outcome.rc}; log: {log_path})",
-                        (time.monotonic() - started),
+                        took(),
                     )
                 if phase == "hints" and not outcome.tests:
-                    return "broken", f"the hint classes ran no test (log: {log_path})", time.monotonic() - started
+                    return "broken", f"the hint classes ran no test (log: {log_path})", took()
                 ran += outcome.tests
-            return "survived", f"{ran} tests passed", time.monotonic() - started
+            return "survived", f"{ran} tests passed", took()
         except Exception as error:  # one mutant's trouble is reported, the others run
-            return "broken", f"{type(error).__name__}: {error}", time.monotonic() - started
+            return "broken", f"{type(error).__name__}: {error}", took()
         finally:
             if db and not self.keep:
                 dropdb(db)
             if not self.keep:
                 shutil.rmtree(folder, ignore_errors=True)
+
+    def passes_unmutated(self, mutant, test, folder, log_path):
+        """Does the test that killed ``mutant`` in the whole-suite phase (not one of its hints)
+        pass without it? A test that fails for another reason (e.g. slowed down by a busy
+        machine) would kill any mutant: such a kill is not counted."""
+        name = re.fullmatch(r"(Test\w+)\.(test\w*)", test) or re.search(r"setUpClass \(.*\.(Test\w+)\)", test)
+        if not name:
+            return True  # not a test of ours (e.g. a line logged between two tests): nothing to run again
+        copy = folder / "unmutated"
+        copy.mkdir()
+        addons = self._unmutated(copy)
+        db, data = self.database(mutant, addons, copy, log_path, suffix="_u")
+        try:
+            with open(log_path, "a", encoding="utf-8") as log:
+                log.write(f"== {test} again, without the mutant\n")
+            outcome = run_tests(
+                self.env, f"{mutant['id']}_u", addons, db, data, f"/{MODULE}:{'.'.join(name.groups())}", log_path
+            )
+            return not outcome.killer and outcome.rc == 0 and outcome.tests > 0
+        finally:
+            if not self.keep:
+                dropdb(db)
 
     def _unmutated(self, folder):
         target = folder / "addons" / MODULE
@@ -481,8 +516,20 @@ def _shown(mutant, result, detail):
     return f"{result.upper()}: {detail}"
 
 
+def _stop_all():
+    _stopping.set()
+    for proc in list(_running.values()):
+        _kill(proc)
+
+
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
     started = time.monotonic()
+    signal.signal(signal.SIGTERM, _interrupted)  # `kill` stops it as Ctrl-C does: the Odoo runs too
+    signal.signal(signal.SIGINT, _interrupted)  # also when started in the background (SIGINT ignored)
     try:
         env = Env()
         mutants = load_mutants()
@@ -515,13 +562,14 @@ def main():
                     by_log.add(mutant["id"])
                 say(f"[{done}/{len(order)}] {mutant['id']}: {_shown(mutant, result, detail)} ({seconds:.0f}s)")
         except KeyboardInterrupt:
-            _stopping.set()
-            for proc in list(_running.values()):
-                _kill(proc)
+            _stop_all()
             pool.shutdown(wait=True, cancel_futures=True)
-            say("interrupted")
-            return 130
+            raise
         pool.shutdown()
+    except KeyboardInterrupt:
+        _stop_all()
+        say("interrupted")
+        return 130
     except (RuntimeError, subprocess.CalledProcessError) as error:
         say(f"mutants: {error}")
         return 2
