@@ -85,3 +85,33 @@ class TestReadOnlyRecordsStayUnlinked(InboundCase):
             form.record.action_confirm()
         self.assert_untouched()
         self.assertEqual(pending.state, "pending", "still waiting for someone who may link it")
+
+
+@tagged("post_install", "-at_install")
+class TestReviewedOnce(InboundCase):
+    """Two reviewers work the queue: one opened Accept, the other rejected the company meanwhile."""
+
+    def test_accept_after_someone_rejected_it_is_refused(self):
+        reviewer = new_test_user(
+            self.env, login="reviewer_a", groups="base.group_user,hubspot_connector.group_hubspot_user"
+        )
+        colleague = new_test_user(
+            self.env, login="reviewer_b", groups="base.group_user,hubspot_connector.group_hubspot_user"
+        )
+        remote = self.hs_company("Doppel GmbH", domain="doppel.example")
+        pending = self.env["hubspot.pending.company"].create(
+            {"account_id": self.account.id, "hubspot_id": remote["id"], "name": "Doppel GmbH"}
+        )
+        action = pending.with_user(reviewer).action_accept()
+        Wizard = self.env["hubspot.accept.company"].with_user(reviewer).with_context(**action["context"])
+        with Form(Wizard) as form:
+            form.mode = "create"
+        pending.with_user(colleague).action_reject()
+        self.settle()
+        self.state.clear_log()
+        partners = self.Partner.search_count([])
+        with self.assertRaisesRegex(UserError, "“Doppel GmbH” was already reviewed."):
+            form.record.action_confirm()
+        self.assertEqual(pending.state, "rejected")
+        self.assertEqual(self.Partner.search_count([]), partners, "no customer")
+        self.assertEqual(self.state.stats()["total"], 0, "HubSpot was asked nothing")
