@@ -37,3 +37,4 @@ from . import test_reject_exclude
 from . import test_time_boundaries
 from . import test_rate_budget_guards
 from . import test_wizard_guards
+from . import test_webhook_guards
