@@ -38,3 +38,4 @@ from . import test_time_boundaries
 from . import test_rate_budget_guards
 from . import test_wizard_guards
 from . import test_webhook_guards
+from . import test_company_guards
