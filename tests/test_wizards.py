@@ -312,13 +312,16 @@ class TestImportRecord(HubSpotCase):
         self.assertTrue(self.partner.hubspot_linked)
         self.assertFalse(self.partner.hubspot_unlink_reason)
 
+    @responses.activate
     def test_refuses_an_id_linked_to_another_partner(self):
+        responses.get(f"{OBJECTS}/companies/123", json=self.hs_company())
         other = self.env["res.partner"].create({"name": "Acme (old)", "is_company": True})
         other._hubspot_bind(self.account, "companies", "123")
         wizard = self.wizard(self.partner, mode="id", hubspot_id="123")
         with self.assertRaisesRegex(UserError, r"already linked to “Acme \(old\)”"):
             wizard.action_confirm()
         self.assertFalse(self.partner.hubspot_id)
+        self.assertEqual(len(responses.calls), 0, "refused before HubSpot is asked")
 
     @responses.activate
     def test_unknown_id(self):
@@ -347,10 +350,14 @@ class TestImportRecord(HubSpotCase):
         with self.assertRaisesRegex(UserError, "rejected the access token"):
             wizard.action_confirm()
 
+    @responses.activate
     def test_a_person_is_not_a_company(self):
+        responses.get(f"{OBJECTS}/companies/123", json=self.hs_company())
         wizard = self.wizard(self.person, mode="id", hubspot_id="123", object_type="companies")
         with self.assertRaisesRegex(UserError, "person links to a HubSpot contact"):
             wizard.action_confirm()
+        self.assertEqual(len(responses.calls), 0, "refused before HubSpot is asked")
+        self.assertFalse(self.person.hubspot_id)
 
     @responses.activate
     def test_search_lists_hubspot_results_and_links_one(self):
