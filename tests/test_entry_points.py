@@ -156,6 +156,7 @@ class TestPushedByTheJobs(EntryCase):
         attr, values, prop, expected = OUTBOUND[object_type]
         record = getattr(self, attr)
         target = self.odoo_record(object_type, record)
+        self.assertTrue(target, f"the first run imported the {object_type} record")
         before = self.remote(object_type, record).get(prop)
         self.configure(**{f"{object_type}_direction": "in"})
         self.edit(target, values)
