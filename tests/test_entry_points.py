@@ -11,7 +11,7 @@ from odoo import fields
 from odoo.tests import tagged
 from odoo.tools import SQL
 
-from .test_sync_runs import CRONS, EveryTypeCase
+from .test_sync_runs import EveryTypeCase
 
 DAY = 24 * 60  # minutes: EveryTypeCase's account runs daily
 # A change made in HubSpot per object type: (EveryTypeCase's record, HubSpot's change, the Odoo
@@ -34,6 +34,14 @@ OUTBOUND = {
     "line_items": ("item", {"quantity": 7}, "quantity", 7),
 }
 WRITES = ("create", "update", "upsert", "archive")
+SWITCHES = {  # the account's switch of each object type (Sync page)
+    "companies": "sync_companies",
+    "contacts": "sync_contacts",
+    "deals": "sync_deals",
+    "tickets": "sync_tickets",
+    "products": "sync_products",
+    "line_items": "sync_line_items",
+}
 
 
 class EntryCase(EveryTypeCase):
@@ -118,15 +126,6 @@ class TestScheduledRuns(EntryCase):
     def test_line_item(self):
         self.due_brings("line_items")
 
-    def test_every_job_is_the_cron_of_its_type(self):
-        """The six jobs exist, are active and run every 5 minutes (the accounts' schedules are
-        checked at each tick)."""
-        for object_type, xmlid in CRONS:
-            cron = self.env.ref(xmlid)
-            self.assertTrue(cron.active, object_type)
-            self.assertEqual((cron.interval_number, cron.interval_type), (5, "minutes"), object_type)
-            self.assertEqual(self.engine._spec(object_type).cron, xmlid)
-
     def test_a_change_the_index_showed_late_arrives_at_the_next_tick(self):
         """HubSpot's search index promises no order: a tick that saw a later change, but not yet an
         earlier one, must leave that one for the next tick, never skip it for good."""
@@ -145,6 +144,50 @@ class TestScheduledRuns(EntryCase):
         self.state.freeze(due + timedelta(minutes=5))
         self.tick(10)
         self.assertEqual(self.odoo_record("companies", self.acme).phone, "+49 30 999", "found by the next tick")
+
+
+@tagged("post_install", "-at_install")
+class TestSwitchedOffAndOn(EntryCase):
+    """An object type switched off on the account: its job asks HubSpot nothing at the due tick and
+    its change stays in HubSpot; switched on again, the next due tick brings it."""
+
+    def switched_on_brings(self, object_type):
+        attr, change, field, expected = INBOUND[object_type]
+        record = getattr(self, attr)
+        target = self.odoo_record(object_type, record)
+        self.assertTrue(target, f"the first run imported the {object_type} record")
+        before = target[field]
+        self.configure(**{SWITCHES[object_type]: False})
+        self.state.advance(seconds=1)
+        self.state.update_record(object_type, record["id"], change)
+        self.state.clear_log()
+        self.tick(DAY)
+        searched = {op.split(".")[0] for op in self.state.stats()["by_operation"] if op.endswith(".search")}
+        self.assertNotIn(object_type, searched, "switched off: its job asked HubSpot nothing")
+        self.assertIn("products" if object_type != "products" else "companies", searched, "the others ran: due")
+        self.assertEqual(target[field], before)
+
+        self.configure(**{SWITCHES[object_type]: True})
+        self.tick(2 * DAY)
+        self.assertEqual(target[field], expected, f"switched on, the {object_type} change arrived")
+
+    def test_company(self):
+        self.switched_on_brings("companies")
+
+    def test_contact(self):
+        self.switched_on_brings("contacts")
+
+    def test_deal(self):
+        self.switched_on_brings("deals")
+
+    def test_ticket(self):
+        self.switched_on_brings("tickets")
+
+    def test_product(self):
+        self.switched_on_brings("products")
+
+    def test_line_item(self):
+        self.switched_on_brings("line_items")
 
 
 @tagged("post_install", "-at_install")
