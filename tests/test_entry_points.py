@@ -1,7 +1,8 @@
 """How a sync run starts, for every object type, through the sync jobs' own code (the ir.cron
-records of data/ir_cron_data.xml, run as a cron worker runs them): the schedule falling due, and
-an edit in Odoo that the jobs push. Sync now: test_sync_runs.TestSyncNow; a webhook:
-test_entry_webhooks. Each "does not sync" has its "does" in the same test."""
+records of data/ir_cron_data.xml, run as a cron worker runs them): the schedule falling due, a
+type switched on, and an edit in Odoo that the jobs push. Sync now: test_sync_runs.TestSyncNow;
+a webhook: test_entry_webhooks; running accounts only: test_entry_accounts. Each "does not sync"
+has its "does" in the same test."""
 
 from datetime import timedelta
 
