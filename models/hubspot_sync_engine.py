@@ -264,6 +264,7 @@ SPECS = {
         ),
         cron="hubspot_connector.ir_cron_sync_contacts",
         enable_flag="sync_contacts",
+        inbound_hook="_records_of_arrivals",  # "Only contacts of known companies": a company linked later
         push_domain=(
             ("hubspot_exclude", "=", False),
             ("parent_id.is_company", "=", True),
@@ -347,7 +348,7 @@ SPECS = {
         values_hook="_line_item_values",
         outbound_hook="_line_item_outbound_props",
         outbound_properties=("hs_product_id", "discount"),
-        inbound_hook="_line_items_of_new_deals",
+        inbound_hook="_records_of_arrivals",
     ),
 }
 
@@ -887,12 +888,13 @@ class HubspotSyncEngine(models.AbstractModel):
 
     def _announce_arrivals(self, state, spec, hubspot_ids):
         """Records that came into Odoo (created, matched or linked again): the types whose records
-        wait for them (a line item for its deal) fetch those at their next run."""
+        wait for them (a line item for its deal, a contact for its company with "Only contacts of
+        known companies") fetch those at their next run."""
         account = state.account
         followers = [
             follower.object_type
             for follower in SPECS.values()
-            if any(a.to_type == spec.object_type and a.required for a in follower.associations)
+            if any(a.to_type == spec.object_type and _waits(account, a) for a in follower.associations)
             and account._syncs(follower.object_type)
             and account._direction(follower.object_type) != "out"
         ]
@@ -1873,7 +1875,10 @@ class HubspotSyncEngine(models.AbstractModel):
         engine, account = self.sudo(), account.sudo()
         spec = SPECS[object_type]
         state = _RunState(engine, account, spec, None, account._get_client())
-        return engine._import_records(state, spec, records), state.failures
+        linked = engine._import_records(state, spec, records)
+        # The caller linked them just before: what waited for them (skipped) comes with its job's next run.
+        engine._announce_arrivals(state, spec, sorted(linked))
+        return linked, state.failures
 
     def _import_company_records(self, account, company_hubspot_id):
         """Import what belongs to one HubSpot company and waited for it (after a pending
@@ -2181,16 +2186,18 @@ class HubspotSyncEngine(models.AbstractModel):
         )
         self._push_batch(products_state, products)
 
-    def _line_items_of_new_deals(self, state, checkpoint):
-        """Records whose required associated record came into Odoo after they were last changed (a
-        line item whose deal entered the deal-stage filter, or was synced before its deal): the
-        runs that linked those deals asked for them (sync requests naming the deals); fetch them."""
+    def _records_of_arrivals(self, state, checkpoint):
+        """Records whose awaited associated record came into Odoo after they were last changed (a
+        line item whose deal entered the deal-stage filter, or was synced before its deal; a contact
+        skipped while its company was not in Odoo): the runs or users that linked those asked for
+        them (sync requests naming them); fetch them."""
         spec = state.spec
         requests = self.env["hubspot.sync.request"]._of(state.account, spec.object_type).filtered("hubspot_ids")
         if not requests:
             return
-        if checkpoint.full_import_done:  # the first run reads every record anyway
-            to_type = next(a.to_type for a in spec.associations if a.required)
+        awaited = [a.to_type for a in spec.associations if _waits(state.account, a)]
+        if checkpoint.full_import_done and awaited:  # the first run reads every record anyway
+            to_type = awaited[0]
             arrived = sorted({i for request in requests for i in request.hubspot_ids.split(",") if i})
             pairs = state.client.read_associations(to_type, spec.object_type, arrived)
             ids = sorted({i for item_ids in pairs.values() for i in item_ids})
@@ -2204,6 +2211,11 @@ class HubspotSyncEngine(models.AbstractModel):
         requests.unlink()  # those asked for later stay for the next run
         state.flush_counts()
         self._commit(0)
+
+
+def _waits(account, assoc):
+    """Does a record wait for its ``assoc`` record (skipped while that is not in Odoo)?"""
+    return assoc.required or bool(assoc.skip_flag and account[assoc.skip_flag])
 
 
 def _rate_date(moment):
