@@ -27,7 +27,7 @@ from ..hubspot import (
 from ..hubspot.client import DEFAULT_BASE_URL
 from ..hubspot.scopes import scopes_for
 from ..hubspot.tokens import AUTHORIZE_URL, OAuthToken, authorize_url
-from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES, OBJECT_TYPE_IDS
+from .hubspot_sync_spec import OBJECT_TYPE_IDS, OBJECT_TYPES, SPECS
 from .hubspot_sync_status import HEALTH_RANK
 
 _logger = logging.getLogger(__name__)
@@ -44,31 +44,24 @@ _OAUTH_TOKENS = {}
 # HubSpot's daily usage as each Odoo process last read it: (db, account, credentials) -> (until, answer)
 _DAILY_USAGE = {}
 DAILY_USAGE_SECONDS = 300  # asked at most every 5 minutes; a token refused it: hourly
-# Settings that change what syncs: editable only while the integration is stopped.
+# Settings that change what syncs: editable only while the integration is stopped (each
+# object type's switch and direction, and these).
 SYNC_SETTINGS = (
+    *(spec.enable_flag for spec in SPECS.values()),
+    *(f"{object_type}_direction" for object_type in SPECS),
     "company_id",
-    "sync_companies",
-    "sync_contacts",
-    "sync_deals",
-    "companies_direction",
-    "contacts_direction",
-    "deals_direction",
-    "sync_tickets",
-    "tickets_direction",
     "archive_in_hubspot",
     "link_back",
     "link_back_property",
     "deal_stage_filter",
     "deal_stage_ids",
-    "sync_products",
-    "products_direction",
-    "sync_line_items",
-    "line_items_direction",
     "review_new_companies",
     "contacts_only_existing_companies",
     "exclude_property",
     "exclude_values",
 )
+# What decides which object types sync: each one's switch, and the deal-stage filter (deals, line items).
+TYPE_SWITCHES = (*(spec.enable_flag for spec in SPECS.values()), "deal_stage_filter")
 
 
 def _digest(value):
@@ -348,16 +341,7 @@ class HubspotAccount(models.Model):
             else:
                 account.sync_step = self.env._("Step 2 of 2: both directions")
 
-    @api.depends(
-        "checkpoint_ids.reread_reasons",
-        "sync_companies",
-        "sync_contacts",
-        "sync_deals",
-        "deal_stage_filter",
-        "sync_tickets",
-        "sync_products",
-        "sync_line_items",
-    )
+    @api.depends("checkpoint_ids.reread_reasons", *TYPE_SWITCHES)
     def _compute_reread_notice(self):
         for account in self:
             parts = [
@@ -434,15 +418,7 @@ class HubspotAccount(models.Model):
                 account.api_calls_limit = account.daily_api_limit
                 account.api_usage_source = self.env._("this connector (HubSpot does not tell this token)")
 
-    @api.depends(
-        "sync_companies",
-        "sync_contacts",
-        "sync_deals",
-        "deal_stage_filter",
-        "sync_tickets",
-        "sync_products",
-        "sync_line_items",
-    )
+    @api.depends(*TYPE_SWITCHES)
     def _compute_oauth_scopes(self):
         for account in self:
             account.oauth_scopes = " ".join(account._oauth_scope_list())
@@ -1150,7 +1126,7 @@ class HubspotAccount(models.Model):
     def _synced_pairs(self):
         """The (object type, direction) pairs this account's sync jobs run, in the object types' order."""
         self.ensure_one()
-        order = [object_type for object_type, _label in HUBSPOT_OBJECT_TYPES]
+        order = OBJECT_TYPES
         pairs = []
         for object_type in self._synced_types():
             if not self.env["hubspot.sync.engine"]._spec(object_type).cron:

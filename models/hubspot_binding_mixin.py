@@ -2,16 +2,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html2plaintext
 
-HUBSPOT_OBJECT_TYPES = [
-    ("companies", "Company"),
-    ("contacts", "Contact"),
-    ("deals", "Deal"),
-    ("tickets", "Ticket"),
-    ("products", "Product"),
-    ("line_items", "Line Item"),
-]
-# HubSpot's object type ids, used in record URLs of the HubSpot UI.
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5", "products": "0-7"}
+from .hubspot_sync_spec import HUBSPOT_OBJECT_TYPES
+
 # The field types the chatter lists as "field: old → new" (html as its text).
 TRACKED_TYPES = {
     "char",

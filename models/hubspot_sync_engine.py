@@ -35,21 +35,18 @@ import re
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from psycopg2 import errors as pg_errors
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
-from odoo.tools import email_normalize
 
 from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
 from ..hubspot.client import modified_property
 from ..hubspot.values import clean_record, finite_number
 from .hubspot_field_mapping import SkipRecord, _number, _number_text
-from .hubspot_pipeline import PIPELINE_TYPES
-from .res_partner import domain_of
+from .hubspot_sync_spec import PIPELINE_TYPES, SINGULAR, SPECS
 
 _logger = logging.getLogger(__name__)
 
@@ -62,20 +59,10 @@ DELETION_CHECK_INTERVAL = timedelta(days=1)
 DELETION_CHECK_CHUNK = 1000  # linked records checked between two commits (10 batch reads)
 CATALOGUE_REFRESH_INTERVAL = timedelta(hours=1)  # owners and pipelines; at once when a record names a new one
 CATALOGUE_WAIT = (30, 0.5)  # attempts and seconds: a run that needs the refresh another job is doing waits
-SINGULAR = {
-    "companies": "company",
-    "contacts": "contact",
-    "deals": "deal",
-    "tickets": "ticket",
-    "products": "product",
-    "line_items": "line item",
-}
 REMOTE_FIELDS = ("hubspot_remote_modified_at", "hubspot_remote_modified_ms", "hubspot_last_values")
 PUSH_BATCH = 100  # HubSpot's batch size
 PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transaction may commit late
 ODOO_ID_PROPERTY = "odoo_record_id"
-DEAL_OUTCOME_PROPERTIES = ("dealstage", "pipeline", "closed_lost_reason")
-TICKET_STATUS_PROPERTIES = ("hs_pipeline", "hs_pipeline_stage")
 CONFLICT_ATTEMPTS = 5  # a step another job of the account wrote into at the same time is done again
 SYNC_CONTEXT = {
     "hubspot_sync": True,
@@ -119,237 +106,6 @@ def _conflicts_handled():
         yield
     finally:
         _quiet.depth -= 1
-
-
-@dataclass(frozen=True)
-class Association:
-    """An association the engine resolves for each record of a spec.
-
-    ``to_type`` records are looked up through their bindings; missing ones are
-    fetched and imported first (or, with ``skip_unless_existing`` set on the
-    account, the record is skipped). ``inherit_exclusion``: a record whose
-    associated record is excluded in HubSpot is excluded too. With ``property``,
-    the record names its associated record in one of its own properties (a line
-    item's ``hs_product_id``) instead of a v4 association: read from it, pushed
-    into it (list it in the spec's ``extra_properties``).
-    """
-
-    to_type: str
-    field: str
-    inherit_exclusion: bool = False
-    skip_flag: str = None  # account boolean: skip when the associated record is not in Odoo
-    many: bool = False  # every associated record (a many2many field), not only the first
-    import_missing: bool = True  # import an associated record Odoo lacks (False: link existing ones only)
-    required: bool = False  # skip the record while its associated record is not in Odoo
-    push_type_id: int = None  # HUBSPOT_DEFINED association type the push creates (None: not pushed)
-    push_path: str = None  # what the push associates, when not ``field`` itself (e.g. a commercial partner)
-    property: str = None  # the associated record's id is this property of the record (no v4 association)
-
-
-@dataclass(frozen=True)
-class SyncSpec:
-    object_type: str
-    model: str
-    domain: tuple
-    create_values: dict
-    name_fallbacks: tuple  # properties to build a name from when the mapping gives none
-    default_mappings: tuple  # (field, property, converter, rule, duplicate_key, duplicate_group)
-    extra_properties: tuple = ()
-    associations: tuple = ()
-    exclusion: bool = False  # the account's exclude property applies to this type
-    review: bool = False  # new records may wait in the pending queue
-    cron: str = None
-    enable_flag: str = None  # account boolean enabling this object type
-    match_fields: dict = field(default_factory=dict)  # Odoo field -> (field to search, normalizer)
-    values_hook: str = None  # engine method adding type-specific values (may skip the record)
-    runnable_hook: str = None  # account method: does this account sync this type at all?
-    push_domain: tuple = ()  # which Odoo records may be pushed, beyond ``domain``
-    outbound_hook: str = None  # engine method adding type-specific HubSpot properties (None: never sent; may skip)
-    outbound_properties: tuple = ()  # properties the outbound hook sends (remembered inbound: no echo)
-    archive_inactive: bool = True  # an archived Odoo record archives its HubSpot object (else: pushed as is)
-    push_match: tuple = ()  # properties a new Odoo record is looked up by in HubSpot before it is created
-    inbound_hook: str = None  # engine method run at the start of each inbound run, after the retries
-    selection_hook: str = None  # account method: {reason: value} of the type's own filter (a change re-reads it)
-    pipeline_properties: tuple = ()  # the properties naming the record's pipeline and stage
-
-
-SPECS = {
-    "companies": SyncSpec(
-        object_type="companies",
-        model="res.partner",
-        domain=(("is_company", "=", True),),
-        create_values={"is_company": True},
-        name_fallbacks=("name", "domain"),
-        default_mappings=(
-            ("name", "name", "auto", "two_way", False, 0),
-            ("website", "domain", "website", "two_way", True, 1),
-            ("phone", "phone", "auto", "two_way", False, 0),
-            ("street", "address", "auto", "two_way", False, 0),
-            ("city", "city", "auto", "two_way", False, 0),
-            ("zip", "zip", "auto", "two_way", False, 0),
-            ("state_id", "state", "state", "two_way", False, 0),
-            ("country_id", "country", "country", "two_way", False, 0),
-            ("comment", "description", "auto", "two_way", False, 0),
-            ("vat", "vat_number", "auto", "two_way", True, 2),
-            ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
-            ("hubspot_lead_score", "hubspotscore", "auto", "hubspot", False, 0),
-        ),
-        extra_properties=("hs_merged_object_ids",),
-        exclusion=True,
-        review=True,
-        cron="hubspot_connector.ir_cron_sync_companies",
-        enable_flag="sync_companies",
-        push_domain=(("hubspot_exclude", "=", False),),
-        push_match=("domain", "name"),
-        match_fields={"website": ("hubspot_domain", domain_of), "vat": ("vat", lambda v: (v or "").strip() or False)},
-    ),
-    "deals": SyncSpec(
-        object_type="deals",
-        model="crm.lead",
-        domain=(("type", "=", "opportunity"),),
-        create_values={"type": "opportunity"},
-        name_fallbacks=("dealname",),
-        default_mappings=(
-            ("name", "dealname", "auto", "two_way", False, 0),
-            ("expected_revenue", "amount", "auto", "two_way", False, 0),
-            ("date_deadline", "closedate", "auto", "two_way", False, 0),
-            ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
-        ),
-        extra_properties=(*DEAL_OUTCOME_PROPERTIES, "hs_merged_object_ids", "deal_currency_code"),
-        associations=(
-            Association(
-                "companies",
-                "partner_id",
-                inherit_exclusion=True,
-                push_type_id=5,  # the deal's primary company
-                push_path="partner_id.commercial_partner_id",
-            ),
-            Association(
-                "contacts", "hubspot_contact_ids", many=True, push_type_id=3, push_path="_hubspot_deal_contacts"
-            ),
-        ),
-        cron="hubspot_connector.ir_cron_sync_deals",
-        enable_flag="sync_deals",
-        values_hook="_deal_values",
-        runnable_hook="_deals_wanted",
-        selection_hook="_deal_stage_selection",
-        pipeline_properties=("pipeline", "dealstage"),
-        outbound_hook="_deal_outbound_props",
-        outbound_properties=DEAL_OUTCOME_PROPERTIES,
-        archive_inactive=False,  # a lost opportunity is archived in Odoo: in HubSpot it moves to a lost stage
-    ),
-    "contacts": SyncSpec(
-        object_type="contacts",
-        model="res.partner",
-        domain=(("is_company", "=", False),),
-        create_values={"is_company": False, "type": "contact"},
-        name_fallbacks=("email",),
-        default_mappings=(
-            ("name", "firstname,lastname", "full_name", "two_way", False, 0),
-            ("email", "email", "auto", "two_way", True, 1),
-            ("phone", "phone", "auto", "two_way", False, 0),
-            ("mobile", "mobilephone", "auto", "two_way", False, 0),
-            ("function", "jobtitle", "auto", "two_way", False, 0),
-            ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
-        ),
-        extra_properties=("hs_merged_object_ids",),
-        associations=(
-            Association(
-                "companies",
-                "parent_id",
-                inherit_exclusion=True,
-                skip_flag="contacts_only_existing_companies",
-                push_type_id=1,
-            ),
-        ),
-        cron="hubspot_connector.ir_cron_sync_contacts",
-        enable_flag="sync_contacts",
-        push_domain=(
-            ("hubspot_exclude", "=", False),
-            ("parent_id.is_company", "=", True),
-            ("parent_id.hubspot_exclude", "=", False),
-        ),
-        match_fields={"email": ("email_normalized", lambda v: email_normalize(v) or False)},
-    ),
-    "tickets": SyncSpec(
-        object_type="tickets",
-        model="project.task",
-        domain=(("project_id", "!=", False),),
-        create_values={},
-        name_fallbacks=("subject",),
-        default_mappings=(
-            ("name", "subject", "auto", "two_way", False, 0),
-            ("description", "content", "auto", "two_way", False, 0),
-            ("priority", "hs_ticket_priority", "ticket_priority", "two_way", False, 0),
-            ("user_ids", "hubspot_owner_id", "owner", "two_way", False, 0),
-        ),
-        extra_properties=(*TICKET_STATUS_PROPERTIES, "hs_merged_object_ids"),
-        associations=(
-            Association(
-                "companies",
-                "partner_id",
-                inherit_exclusion=True,
-                push_type_id=26,  # the ticket's primary company
-                push_path="partner_id.commercial_partner_id",
-            ),
-            Association(
-                "contacts", "hubspot_contact_ids", many=True, push_type_id=16, push_path="_hubspot_ticket_contacts"
-            ),
-            Association("deals", "hubspot_lead_id", import_missing=False, push_type_id=28),
-        ),
-        cron="hubspot_connector.ir_cron_sync_tickets",
-        enable_flag="sync_tickets",
-        values_hook="_ticket_values",
-        outbound_hook="_ticket_outbound_props",
-        pipeline_properties=TICKET_STATUS_PROPERTIES,
-        outbound_properties=TICKET_STATUS_PROPERTIES,
-    ),
-    # Products match by SKU. Only those with an internal reference are pushed on their own;
-    # one without is created in HubSpot when a pushed line item needs it.
-    "products": SyncSpec(
-        object_type="products",
-        model="product.product",
-        domain=(),
-        create_values={},
-        name_fallbacks=("name", "hs_sku"),
-        default_mappings=(
-            ("name", "name", "auto", "two_way", False, 0),
-            ("default_code", "hs_sku", "auto", "two_way", True, 1),
-            ("list_price", "price", "auto", "two_way", False, 0),
-            ("description_sale", "description", "auto", "two_way", False, 0),
-        ),
-        cron="hubspot_connector.ir_cron_sync_products",
-        enable_flag="sync_products",
-        push_domain=(("default_code", "!=", False),),
-        push_match=("hs_sku",),
-    ),
-    # A deal's line items: lines of the opportunity (never without it), their product
-    # through ``hs_product_id``. HubSpot totals the deal from them.
-    "line_items": SyncSpec(
-        object_type="line_items",
-        model="hubspot.deal.line",
-        domain=(),
-        create_values={},
-        name_fallbacks=("name", "hs_sku"),
-        default_mappings=(
-            ("name", "name", "auto", "two_way", False, 0),
-            ("quantity", "quantity", "auto", "two_way", False, 0),
-            ("price_unit", "price", "auto", "two_way", False, 0),
-        ),
-        extra_properties=("hs_product_id", "discount"),
-        associations=(
-            Association("deals", "lead_id", import_missing=False, required=True, push_type_id=20),
-            Association("products", "product_id", property="hs_product_id"),
-        ),
-        cron="hubspot_connector.ir_cron_sync_line_items",
-        enable_flag="sync_line_items",
-        runnable_hook="_line_items_wanted",
-        values_hook="_line_item_values",
-        outbound_hook="_line_item_outbound_props",
-        outbound_properties=("hs_product_id", "discount"),
-        inbound_hook="_line_items_of_new_deals",
-    ),
-}
 
 
 class _RunState:

@@ -1,14 +1,6 @@
-import re
-
 from odoo import api, fields, models
 
-_DOMAIN_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#\s]+)", re.IGNORECASE)
-
-
-def domain_of(website):
-    """``https://www.Acme.com/about`` -> ``acme.com`` (False when there is none)."""
-    match = _DOMAIN_RE.match((website or "").strip())
-    return match.group(1).lower() if match and "." in match.group(1) else False
+from ..hubspot.values import domain_of
 
 
 class ResPartner(models.Model):

@@ -6,27 +6,22 @@ from odoo.exceptions import AccessError, UserError
 
 from ..hubspot import HubSpotError, HubSpotNotFoundError, record_modified_at
 from ..hubspot.values import clean_record, finite_number
+from ..models.hubspot_sync_spec import IMPORT_TYPES, SPECS
 from ..models.res_partner import domain_of
 
 _logger = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 20
-# The HubSpot object types each synced model links to.
+# The HubSpot object types each synced model links to, of those the wizard offers.
 MODEL_TYPES = {
-    "res.partner": ("companies", "contacts"),
-    "crm.lead": ("deals",),
-    "project.task": ("tickets",),
+    model: tuple(t for t, _label in IMPORT_TYPES if SPECS[t].model == model)
+    for model in dict.fromkeys(SPECS[t].model for t, _label in IMPORT_TYPES)
 }
 # What the search asks HubSpot for, per object type.
-SEARCH_PROPERTIES = {
-    "companies": ["name", "domain", "city", "hs_lastmodifieddate"],
-    "contacts": ["firstname", "lastname", "email", "company", "lastmodifieddate"],
-    "deals": ["dealname", "amount", "pipeline", "dealstage", "hs_lastmodifieddate"],
-    "tickets": ["subject", "hs_pipeline", "hs_pipeline_stage", "hs_lastmodifieddate"],
-}
+SEARCH_PROPERTIES = {t: list(SPECS[t].search_properties) for t, _label in IMPORT_TYPES}
 # The name property of the types searched by the words of their name, and where their stage is.
-NAME_PROPERTY = {"deals": "dealname", "tickets": "subject"}
-STAGE_PROPERTIES = {"deals": ("pipeline", "dealstage"), "tickets": ("hs_pipeline", "hs_pipeline_stage")}
+NAME_PROPERTY = {t: SPECS[t].search_name for t, _label in IMPORT_TYPES if SPECS[t].search_name}
+STAGE_PROPERTIES = {t: SPECS[t].pipeline_properties for t, _label in IMPORT_TYPES if SPECS[t].pipeline_properties}
 MAX_FILTERS = 6  # HubSpot's limit of filters per filter group
 MAX_CONTACT_WORDS = 4  # four groups of up to four filters: within HubSpot's 18 filters in all
 WORD = re.compile(r"\w+")  # the words HubSpot's search matches one by one
@@ -58,7 +53,7 @@ class HubspotImportRecord(models.TransientModel):
         domain="[('company_id', '=?', record_company_id)]",
     )
     object_type = fields.Selection(
-        [("companies", "Company"), ("contacts", "Contact"), ("deals", "Deal"), ("tickets", "Ticket")],
+        IMPORT_TYPES,
         string="HubSpot Object",
         compute="_compute_object_type",
         store=True,
