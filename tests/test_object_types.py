@@ -4,6 +4,8 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from ..models.hubspot_sync_spec import IMPORT_TYPES, OBJECT_TYPES, PIPELINE_TYPES, SPECS
+from ..sandbox.catalog import SINGULAR as HUBSPOT_NAMES
+from ..sandbox.catalog import TYPE_ID_OF
 from .common import HubSpotCase
 
 
@@ -66,6 +68,8 @@ class TestOneListOfObjectTypes(HubSpotCase):
     def test_each_type_lives_on_a_linked_model(self):
         for object_type, spec in SPECS.items():
             self.assertIn("hubspot_id", self.env[spec.model]._fields, object_type)
+            if spec.ui_type_id:  # the "Open in HubSpot" links
+                self.assertEqual(spec.ui_type_id, TYPE_ID_OF[object_type], object_type)
             fields = self.env[spec.model]._fields
             for field_name, *_rest in spec.default_mappings:
                 self.assertIn(field_name, fields, f"{object_type}: default mapping of an unknown field")
@@ -96,7 +100,8 @@ class TestOneListOfObjectTypes(HubSpotCase):
         self.account.write({"portal_id": "12345678", "state": "running", "products_direction": "in"})
         Notice = self.env["hubspot.webhook.notice"]
         for object_type, spec in SPECS.items():
-            event = {"subscriptionType": f"{spec.webhook_kind}.propertyChange", "portalId": 12345678, "objectId": 1}
+            kind = HUBSPOT_NAMES[object_type]  # as HubSpot (its stand-in) names the type
+            event = {"subscriptionType": f"{kind}.propertyChange", "portalId": 12345678, "objectId": 1}
             self.assertEqual(Notice._record(self.account, [event]), 1, object_type)
             notice = Notice.search([("account_id", "=", self.account.id), ("object_type", "=", object_type)])
             self.assertEqual(len(notice), 1, object_type)
