@@ -726,13 +726,9 @@ class HubspotAccount(models.Model):
     def _oauth_scope_list(self):
         """Exactly the scopes of what this account syncs, each one HubSpot has: the synced object
         types' records and properties, and the records they read or associate on the way."""
-        engine = self.env["hubspot.sync.engine"]
         synced, associated = [], []
-        for object_type in engine._object_models():
-            spec = engine._spec(object_type)
-            if spec.enable_flag and not self[spec.enable_flag]:
-                continue
-            if spec.runnable_hook and not getattr(self, spec.runnable_hook)():
+        for object_type, spec in SPECS.items():
+            if not self._syncs(object_type):
                 continue
             synced.append(object_type)
             associated += [association.to_type for association in spec.associations]
@@ -1111,13 +1107,13 @@ class HubspotAccount(models.Model):
         )
 
     def _syncs(self, object_type):
-        """Does this account sync ``object_type`` at all (switched on, and for deals and line
-        items a deal-stage filter that lets deals through)?"""
+        """Does this account sync ``object_type`` at all: switched on, and what its model adds (for
+        deals and line items, a deal-stage filter that lets deals through)? The one place that says."""
         self.ensure_one()
-        spec = self.env["hubspot.sync.engine"]._spec(object_type)
+        spec = SPECS[object_type]
         if spec.enable_flag and not self[spec.enable_flag]:
             return False
-        return not spec.runnable_hook or getattr(self, spec.runnable_hook)()
+        return self.env[spec.model]._hubspot_syncs(self, object_type)
 
     def _synced_types(self):
         """The object types this account syncs."""
@@ -1176,18 +1172,6 @@ class HubspotAccount(models.Model):
         name = f"{object_type}_direction"
         return self[name] if name in self._fields else "in"
 
-    def _deals_wanted(self):
-        return self.deal_stage_filter != "none"
-
-    def _deal_stage_selection(self):
-        """The deal-stage filter as it decides which deals sync (the stages count when selected)."""
-        stages = frozenset(self.deal_stage_ids.ids) if self.deal_stage_filter == "selected" else frozenset()
-        return {"setting:deal_stage_filter": (self.deal_stage_filter, stages)}
-
-    def _line_items_wanted(self):
-        """Line items belong to deals: they sync while deals do."""
-        return self.sync_deals and self._deals_wanted()
-
     def _inbound_done(self, object_type):
         """The first full import of ``object_type`` has finished."""
         self.ensure_one()
@@ -1199,12 +1183,7 @@ class HubspotAccount(models.Model):
     def _runs_inbound(self, object_type):
         """Does this account's sync job import ``object_type`` (switched on, from HubSpot)?"""
         self.ensure_one()
-        spec = self.env["hubspot.sync.engine"]._spec(object_type)
-        return (
-            (not spec.enable_flag or bool(self[spec.enable_flag]))
-            and (not spec.runnable_hook or getattr(self, spec.runnable_hook)())
-            and self._direction(object_type) in ("in", "both")
-        )
+        return self._syncs(object_type) and self._direction(object_type) in ("in", "both")
 
     def _selection_settings(self):
         """``{object type: {reason: value}}``: the settings that decide which HubSpot records of
@@ -1225,8 +1204,7 @@ class HubspotAccount(models.Model):
             for assoc in spec.associations:
                 if assoc.skip_flag:
                     own[f"setting:{assoc.skip_flag}"] = bool(self[assoc.skip_flag])
-            if spec.selection_hook:
-                own.update(getattr(self, spec.selection_hook)())
+            own.update(self.env[spec.model]._hubspot_selection(self, object_type))
             settings[object_type] = own
         return settings
 

@@ -195,6 +195,48 @@ class HubspotBindingMixin(models.AbstractModel):
         by all companies (no company), except records only the account's own company uses."""
         return [("company_id", "in", [account.company_id.id, False])]
 
+    # ------------------------------------------------------- the sync's hooks
+    # What an object type does beyond its spec (``models/hubspot_sync_spec.py``): the synced
+    # model overrides these (``crm.lead`` for deals, ``project.task`` for tickets...). The hooks
+    # get the run's state (``state.spec`` is the object type, ``state.engine`` the engine).
+    @api.model
+    def _hubspot_syncs(self, account, object_type):
+        """Does ``account`` sync ``object_type`` once it is switched on (e.g. a filter lets records through)?"""
+        return True
+
+    @api.model
+    def _hubspot_selection(self, account, object_type):
+        """``{reason: value}``: the account's settings of this type's own that decide which records
+        qualify (a change re-reads the type)."""
+        return {}
+
+    @api.model
+    def _hubspot_before_inbound(self, state, checkpoint):
+        """Run at the start of each inbound run of the type, after the retries."""
+        return None
+
+    @api.model
+    def _hubspot_inbound_values(self, state, record, existing, values):
+        """Values of the type's own for HubSpot ``record`` (a dict of properties), beyond the
+        mappings' ``values``; ``existing``: the linked Odoo record, or None. May raise
+        ``SkipRecord`` (the record does not sync) or ``ValueError`` (it fails)."""
+        return {}
+
+    @api.model
+    def _hubspot_create_values(self, state, record):
+        """Values of an Odoo record created from HubSpot ``record``, beyond the spec's."""
+        return {}
+
+    def _hubspot_link_values(self, state):
+        """Values the sync writes when it links this existing record (again)."""
+        return {}
+
+    @api.model
+    def _hubspot_outbound_properties(self, state, record):
+        """HubSpot properties of the type's own for Odoo ``record`` (None: HubSpot's to compute).
+        May raise ``SkipRecord`` (not pushed)."""
+        return {}
+
     def action_open_in_hubspot(self):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "url": self.hubspot_url, "target": "new"}

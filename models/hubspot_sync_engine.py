@@ -27,15 +27,13 @@ the same moment is rolled back and done again (``_step``). A run stopped by anyt
 marked failed, with the reason, at once (``_run_died``).
 """
 
-import copy
 import logging
-import math
 import random
 import re
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
@@ -44,8 +42,9 @@ from odoo.exceptions import ConcurrencyError, UserError
 
 from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
 from ..hubspot.client import modified_property
-from ..hubspot.values import clean_record, finite_number
-from .hubspot_field_mapping import SkipRecord, _number, _number_text
+from ..hubspot.values import clean_record
+from .hubspot_field_mapping import SkipRecord
+from .hubspot_sync_run_state import SYNC_CONTEXT, RunState, _same
 from .hubspot_sync_spec import PIPELINE_TYPES, SINGULAR, SPECS
 
 _logger = logging.getLogger(__name__)
@@ -64,13 +63,6 @@ PUSH_BATCH = 100  # HubSpot's batch size
 PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transaction may commit late
 ODOO_ID_PROPERTY = "odoo_record_id"
 CONFLICT_ATTEMPTS = 5  # a step another job of the account wrote into at the same time is done again
-SYNC_CONTEXT = {
-    "hubspot_sync": True,
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-}
 
 
 _quiet = threading.local()  # inside a step that repeats itself on a conflict (see _is_conflict)
@@ -106,192 +98,6 @@ def _conflicts_handled():
         yield
     finally:
         _quiet.depth -= 1
-
-
-class _RunState:
-    """Counters, caches and the API client of one run."""
-
-    def __init__(self, engine, account, spec, run, client):
-        self.engine = engine
-        self.account = account
-        self.spec = spec
-        self.run = run
-        self.client = client
-        self.counts = {}
-        self.cache = _ConvertCache(engine.env, account)
-        self.mappings = {}  # object type -> mappings
-        self.horizon_ms = float("inf")  # the checkpoint stays below this
-        self.counting = True
-        self.skip_unchanged = False  # skip records whose HubSpot version Odoo already has
-        self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
-        self.notes = set()  # what the run's message tells the admin (e.g. why records were skipped)
-        self.rereading = None  # the re-read mark (its serial) this run reads every record for
-        self.unlinked = []  # (name, reason) of the records of the run's type it unlinked (kept in Odoo)
-        self.failures = {}  # (object type, HubSpot id) -> why that record failed (what a wizard tells its user)
-        self.scheduled = False  # a run of the sync jobs (may commit, refresh owners and pipelines)
-        self.refreshed = set()  # "owners", "pipelines": read again during this run
-
-    def count(self, name, amount=1):
-        if self.counting:
-            self.counts[name] = self.counts.get(name, 0) + amount
-
-    def nested(self, spec):
-        """The same run importing records of another type (e.g. a contact's company)."""
-        nested = copy.copy(self)
-        nested.spec, nested.counting = spec, False
-        return nested
-
-    def mappings_for(self, object_type):
-        """The account's mappings of ``object_type``, compiled once per run."""
-        if object_type not in self.mappings:
-            self.mappings[object_type] = self.account._mappings(object_type)._compile()
-        return self.mappings[object_type]
-
-    def reset_cache(self):
-        """Look-ups are read again (owners, pipelines); what HubSpot said (the portal's currency)
-        and the users the run names stay."""
-        cache = _ConvertCache(self.engine.env, self.account)
-        cache._portal_currency = self.cache._portal_currency
-        cache.unmapped_users = self.cache.unmapped_users
-        self.cache = cache
-
-    def save(self):
-        """What a step changes in memory, to go back to when the step is done again."""
-        return copy.deepcopy((self.counts, self.failures, self.notes, self.excluded_ids))
-
-    def restore(self, saved):
-        self.counts, self.failures, self.notes, self.excluded_ids = saved
-        self.reset_cache()  # it may hold records of the rolled back transaction
-
-    def flush_counts(self):
-        if self.run and self.counts:
-            self.run.write({f"{name}_count": self.run[f"{name}_count"] + n for name, n in self.counts.items()})
-        self.counts = {}
-
-
-class _ConvertCache:
-    """Look-ups the mappings need, loaded once per run."""
-
-    def __init__(self, env, account):
-        self.env = env
-        self.account = account
-        self._countries = None
-        self._states = {}
-        self._owners = None
-        self._owners_by_user = None
-        self._owner_ids = None
-        self._pipelines = {}  # object type -> hubspot.pipeline records
-        self._lost_reasons = None
-        self._currencies = {}  # ISO code -> res.currency (inactive ones too), or None
-        self._rated = {}  # res.currency id -> has an exchange rate for the account's company
-        self._portal_currency = None
-        self.unmapped_users = set()
-
-    def country(self, value):
-        if self._countries is None:
-            self._countries = {}
-            for country in self.env["res.country"].with_context(lang="en_US").search([]):
-                for key in (country.code, country.name):
-                    if key:
-                        self._countries[key.strip().lower()] = country.id
-        return self._countries.get(value.strip().lower())  # unknown: None, keep Odoo's
-
-    def state(self, value):
-        key = value.strip().lower()
-        if key not in self._states:
-            state = self.env["res.country.state"].search(
-                ["|", ("name", "=ilike", key), ("code", "=ilike", key)], limit=1
-            )
-            self._states[key] = state.id or None
-        return self._states[key]
-
-    def pipelines(self, object_type):
-        """The account's cached HubSpot pipelines of ``object_type`` (archived ones included),
-        loaded once per run with their stages."""
-        if object_type not in self._pipelines:
-            pipelines = self.env["hubspot.pipeline"].search(
-                [("account_id", "=", self.account.id), ("object_type", "=", object_type)]
-            )
-            pipelines.stage_ids.mapped("name")  # prefetch the stages with the pipelines
-            self._pipelines[object_type] = pipelines
-        return self._pipelines[object_type]
-
-    def pipeline(self, object_type, pipeline_id):
-        """The cached pipeline with this HubSpot id, or an empty record."""
-        return self.pipelines(object_type).filtered(lambda p: p.hubspot_id == str(pipeline_id or ""))[:1]
-
-    def deal_stage(self, pipeline_id, stage_id):
-        """The cached HubSpot deal stage (``hubspot.pipeline.stage``) or an empty record."""
-        return self.pipeline("deals", pipeline_id).stage_ids.filtered(lambda s: s.hubspot_id == str(stage_id))[:1]
-
-    def lost_reason(self, name):
-        """The Odoo lost reason named like HubSpot's (created when new, so nothing is lost)."""
-        name = (name or "").strip()
-        if not name:
-            return False
-        if self._lost_reasons is None:
-            reasons = self.env["crm.lost.reason"].with_context(active_test=False).search([])
-            self._lost_reasons = {r.name.strip().lower(): r.id for r in reasons}
-        key = name[:100].lower()
-        if key not in self._lost_reasons:
-            self._lost_reasons[key] = self.env["crm.lost.reason"].sudo().create({"name": name[:100]}).id
-        return self._lost_reasons[key]
-
-    def currency(self, code):
-        """The Odoo currency with this ISO code (active or not), or None."""
-        if code not in self._currencies:
-            found = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
-            self._currencies[code] = found or None
-        return self._currencies[code]
-
-    def has_rate(self, currency):
-        """Does Odoo have an exchange rate for ``currency`` (else it would convert one to one)?"""
-        if currency.id not in self._rated:
-            company = self.account.company_id.root_id
-            self._rated[currency.id] = bool(
-                self.env["res.currency.rate"].search_count(
-                    [("currency_id", "=", currency.id), ("company_id", "in", [False, company.id])], limit=1
-                )
-            )
-        return self._rated[currency.id]
-
-    def portal_currency(self, client):
-        """The portal's company currency (ISO code), which a deal without currency is in;
-        asked once per run. Raises :class:`HubSpotError` when HubSpot does not say."""
-        if self._portal_currency is None:
-            try:
-                details = client.get_account_details() or {}
-            except HubSpotError as error:
-                self._portal_currency = error
-            else:
-                self._portal_currency = str(details.get("companyCurrency") or "").strip().upper()
-        if isinstance(self._portal_currency, HubSpotError):
-            raise self._portal_currency
-        return self._portal_currency
-
-    def known_owner(self, value):
-        """Is ``value`` the id of an owner Odoo has read from HubSpot (with or without user)?"""
-        if self._owner_ids is None:
-            self._owner_ids = set(
-                self.env["hubspot.owner"].search([("account_id", "=", self.account.id)]).mapped("hubspot_id")
-            )
-        return str(value).strip() in self._owner_ids
-
-    def owner_of_user(self, user):
-        """The HubSpot owner id of an Odoo user; None when the user has none (and remember it)."""
-        if self._owners_by_user is None:
-            owners = self.env["hubspot.owner"].search([("account_id", "=", self.account.id), ("user_id", "!=", False)])
-            self._owners_by_user = {o.user_id.id: o.hubspot_id for o in owners}
-        owner = self._owners_by_user.get(user.id)
-        if owner is None:
-            self.unmapped_users.add(user.display_name)
-        return owner
-
-    def user_of_owner(self, value):
-        if self._owners is None:
-            owners = self.env["hubspot.owner"].search([("account_id", "=", self.account.id), ("user_id", "!=", False)])
-            self._owners = {o.hubspot_id: o.user_id.id for o in owners}
-        return self._owners.get(str(value).strip())  # an owner without Odoo user: keep Odoo's
 
 
 class HubspotSyncEngine(models.AbstractModel):
@@ -345,7 +151,7 @@ class HubspotSyncEngine(models.AbstractModel):
     def _run_locked(self, account, spec, checkpoint, full):
         run = self._start_run(account, spec, "in")
         client = account._get_client()
-        state = _RunState(self, account, spec, run, client)
+        state = RunState(self, account, spec, run, client)
         if not full and checkpoint._reread_ready(account, self):
             state.rereading = checkpoint.reread_serial  # a setting changed which records qualify
             state.notes.add(checkpoint._reread_note())
@@ -362,8 +168,7 @@ class HubspotSyncEngine(models.AbstractModel):
             self._step(state, self._retry_open_errors, state)
             if spec.review:
                 self._step(state, self._import_accepted_companies_records, state)
-            if spec.inbound_hook:
-                self._step(state, getattr(self, spec.inbound_hook), state, checkpoint)
+            self._step(state, self.env[spec.model]._hubspot_before_inbound, state, checkpoint)
             since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
             if state.rereading is not None:  # from the start, or where a crashed re-read got
                 since = int(checkpoint.reread_cursor_ms) if checkpoint.reread_cursor_ms else None
@@ -827,8 +632,7 @@ class HubspotSyncEngine(models.AbstractModel):
                 raise SkipRecord(self.env._("its %s waits for review", assoc.to_type), waiting=True)
             elif assoc.required or (target == "missing" and assoc.skip_flag and state.account[assoc.skip_flag]):
                 raise SkipRecord(self.env._("its %s is not in Odoo", assoc.to_type))
-        if spec.values_hook:
-            values.update(getattr(self, spec.values_hook)(state, record, existing, values))
+        values.update(self.env[spec.model]._hubspot_inbound_values(state, record, existing, values))
         values["hubspot_remote_modified_at"] = remote_at
         values["hubspot_remote_modified_ms"] = (
             timestamps.try_millis(props.get(modified_property(spec.object_type))) or 0
@@ -921,9 +725,7 @@ class HubspotSyncEngine(models.AbstractModel):
                 vals = dict(changed)
                 if relink:
                     vals.update(self._binding_values(state, spec, hubspot_id))
-                    tag = state.account._partner_tag() if spec.model == "res.partner" else None
-                    if tag and tag not in record.category_id:
-                        vals["category_id"] = [(4, tag.id)]
+                    vals.update(record._hubspot_link_values(state))
                 if vals or record.hubspot_remote_modified_ms != versions["hubspot_remote_modified_ms"]:
                     vals.update(versions)
                     if changed:
@@ -941,17 +743,13 @@ class HubspotSyncEngine(models.AbstractModel):
         """Bulk-create new records; fall back to one by one when the bulk fails."""
         if not items:
             return {}
-        tag = state.account._partner_tag() if spec.model == "res.partner" else None
         vals_list = []
         for record, values in items:
             vals = dict(spec.create_values, **values)
             vals.update(self._binding_values(state, spec, str(record["id"])))
             vals.setdefault("company_id", state.account.company_id.id)
             self._default_salesperson(state, Model, vals)
-            if spec.model == "res.partner":
-                vals["ref"] = str(record["id"])
-                if tag:
-                    vals["category_id"] = [(4, tag.id)]
+            vals.update(Model._hubspot_create_values(state, record))
             vals_list.append(vals)
         created = {}
         try:
@@ -1057,221 +855,6 @@ class HubspotSyncEngine(models.AbstractModel):
             value = normalizer(value)
         return str(value).strip().lower() if value else False
 
-    # ---------------------------------------------------------------- deals
-    def _deal_values(self, state, record, existing, values):
-        """Stage, team, probability and outcome of a deal; its primary contact; the
-        account's deal-stage filter.
-
-        A deal outside the filter is skipped; one that was synced and moved out is
-        unlinked (kept in Odoo) and counted. A lost deal is a lost opportunity in Odoo
-        (archived, probability 0, with HubSpot's lost reason); a won one sits in the
-        mapped (won) stage at 100 %; a deal reopened in HubSpot is restored."""
-        props = record.get("properties") or {}
-        stage_id, pipeline_id = props.get("dealstage"), props.get("pipeline")
-        if not state.account._deal_stage_allowed(stage_id, pipeline_id):
-            raise SkipRecord(self.env._("deal stage %s is not selected", stage_id))
-        extra = self._deal_primary_contact(values)
-        extra.update(self._deal_amount_values(state, record, existing, values))
-        stage = state.cache.deal_stage(pipeline_id, stage_id)
-        if not stage or self._local_newer(state.spec, record, existing):
-            return extra  # a stage HubSpot added since the last refresh, or Odoo moved it last: keep Odoo's
-        extra.update(hubspot_stage_id=stage.id, probability=stage.probability, active=stage.outcome != "lost")
-        if stage.crm_stage_id:
-            extra["stage_id"] = stage.crm_stage_id.id
-        if stage.pipeline_id.team_id:
-            extra["team_id"] = stage.pipeline_id.team_id.id
-        elif not existing and state.account.team_id:
-            extra["team_id"] = state.account.team_id.id
-        if stage.outcome == "lost":
-            extra["lost_reason_id"] = state.cache.lost_reason(props.get("closed_lost_reason"))
-        else:
-            extra["lost_reason_id"] = False
-        return extra
-
-    def _deal_primary_contact(self, values):
-        """The customer of the opportunity: the first deal contact who works for the deal's
-        company (Odoo's "person at a company"), else the company, else the first contact."""
-        contacts = values.get("hubspot_contact_ids")
-        if not contacts:
-            return {}
-        people = self.env["res.partner"].browse(contacts[0][2])
-        company = values.get("partner_id")
-        primary = people.filtered(lambda p: p.parent_id.id == company)[:1] if company else people[:1]
-        return {"partner_id": primary.id} if primary else {}
-
-    def _deal_outbound_props(self, state, record):
-        """Pipeline, stage and lost reason of an opportunity, through the stage mapping."""
-        pipeline, stage = self._deal_target_stage(state, record)
-        if not stage:
-            raise SkipRecord(self.env._("no HubSpot deal stage for %s", record.stage_id.display_name))
-        if not state.account._deal_stage_allowed(stage.hubspot_id, pipeline.hubspot_id):
-            raise SkipRecord(self.env._("deal stage %s is not selected", stage.name))
-        props = {"pipeline": pipeline.hubspot_id, "dealstage": stage.hubspot_id}
-        props.update(self._deal_outbound_amount(state, record))
-        if record.won_status == "lost":
-            props["closed_lost_reason"] = record.lost_reason_id.name or ""
-        return props
-
-    # A deal's ``amount`` is in the deal's currency (``deal_currency_code``; none: the portal's
-    # company currency), an opportunity's expected revenue in its company's. Odoo's rates convert
-    # between them at the close date (the day of the sync without one); the opportunity keeps the
-    # deal's amount and currency. The deal amount stands for an expected revenue
-    # (``hubspot_amount_base``): while the expected revenue is that one, the amount is neither
-    # converted again nor pushed, so rates moving or rounding never change a deal nobody changed.
-    @staticmethod
-    def _deal_amount_mapping(state):
-        """The mapping of HubSpot's ``amount`` to the expected revenue, when it syncs at all."""
-        mappings = state.mappings_for("deals")
-        return next(
-            (
-                m
-                for m in mappings
-                if m.field_name == "expected_revenue" and m.properties == ["amount"] and m.rule != "none"
-            ),
-            None,
-        )
-
-    def _deal_currency(self, state, props):
-        """The Odoo currency a deal's amount is in. Raises ``ValueError`` (the record fails, saying
-        what to do; the next run retries it) when Odoo cannot convert from it."""
-        code = str(props.get("deal_currency_code") or "").strip().upper()
-        if not code:
-            try:
-                code = state.cache.portal_currency(state.client)
-            except HubSpotError as error:
-                raise ValueError(
-                    self.env._("the deal has no currency and HubSpot did not give the portal's (%s)", error)
-                ) from None
-            if not code:
-                raise ValueError(self.env._("HubSpot gives no currency for the deal nor for the portal"))
-        currency = state.cache.currency(code)
-        if not currency:
-            raise ValueError(
-                self.env._(
-                    "the deal is in %s, a currency Odoo does not know: add it with its exchange rate "
-                    "(HubSpot > Configuration > Currencies); the deal syncs with the next run",
-                    code,
-                )
-            )
-        if not currency.active:
-            raise ValueError(
-                self.env._(
-                    "the deal is in %s, which is not active in Odoo: activate it and enter its exchange rate "
-                    "(HubSpot > Configuration > Currencies); the deal syncs with the next run",
-                    code,
-                )
-            )
-        if currency != state.account.company_id.currency_id and not state.cache.has_rate(currency):
-            raise ValueError(
-                self.env._(
-                    "the deal is in %s, which has no exchange rate in Odoo: enter one "
-                    "(HubSpot > Configuration > Currencies); the deal syncs with the next run",
-                    code,
-                )
-            )
-        return currency
-
-    def _deal_amount_values(self, state, record, existing, values):
-        """The deal's currency and amount on the opportunity; its expected revenue converted
-        into the company's currency when the field rules take HubSpot's amount."""
-        if not self._deal_amount_mapping(state):
-            return {}
-        props = record.get("properties") or {}
-        currency = self._deal_currency(state, props)
-        company = state.account.company_id
-        extra = {"hubspot_currency_id": currency.id}
-        if "expected_revenue" in values:  # HubSpot's amount is taken
-            amount = values["expected_revenue"] or 0.0
-            if currency == company.currency_id:
-                revenue = amount
-            elif (
-                existing
-                and existing.hubspot_currency_id == currency
-                and not currency.compare_amounts(existing.hubspot_amount, amount)
-                and not company.currency_id.compare_amounts(existing.expected_revenue, existing.hubspot_amount_base)
-            ):
-                revenue = existing.expected_revenue  # the amount it already stands for
-            else:
-                closing = timestamps.parse(props.get("closedate"))
-                revenue = currency._convert(amount, company.currency_id, company, _rate_date(closing))
-            extra.update(expected_revenue=revenue, hubspot_amount=amount, hubspot_amount_base=revenue)
-        elif existing and existing.hubspot_currency_id != currency:
-            # Odoo's expected revenue stands: in the deal's new currency, the next push sends it.
-            revenue = existing.expected_revenue
-            amount = revenue  # synced before the currency was: Odoo's number was the deal's own
-            if existing.hubspot_currency_id:
-                amount = company.currency_id._convert(revenue, currency, company, _rate_date(existing.date_deadline))
-            extra.update(hubspot_amount=amount, hubspot_amount_base=revenue)
-        return extra
-
-    def _deal_outbound_amount(self, state, record):
-        """The amount of an opportunity's deal in the deal's currency; a new deal is created
-        in the company's. ``None`` leaves HubSpot's amount alone."""
-        company = state.account.company_id
-        props = {} if record.hubspot_id else {"deal_currency_code": company.currency_id.name}
-        if record.hubspot_line_ids:
-            # HubSpot totals a deal with line items: its amount is never sent (the lines are).
-            for mapping in state.mappings_for("deals"):
-                if mapping.field_name == "expected_revenue":
-                    props.update(dict.fromkeys(mapping.properties))
-            return props
-        mapping = self._deal_amount_mapping(state)
-        last = (record.hubspot_last_values or {}).get("amount") or ""
-        if (
-            not mapping
-            or mapping.rule == "hubspot"
-            or (mapping.rule == "prefer_hubspot" and record.hubspot_id and last)
-        ):
-            return props  # not Odoo's to send (the mapping sends nothing either)
-        currency = record.hubspot_currency_id if record.hubspot_id else company.currency_id
-        if not currency:
-            return props  # linked before the deal's currency was known: the number goes as it is
-        revenue = record.expected_revenue
-        if currency == company.currency_id:
-            amount = revenue
-        elif not company.currency_id.compare_amounts(revenue, record.hubspot_amount_base):
-            amount = record.hubspot_amount
-        else:
-            amount = company.currency_id._convert(revenue, currency, company, _rate_date(record.date_deadline))
-        memo = {"hubspot_currency_id": currency.id, "hubspot_amount": amount, "hubspot_amount_base": revenue}
-        if any(not _same(record, name, value) for name, value in memo.items()):
-            # Remembered at once: the same expected revenue gives the same amount until it changes.
-            record.with_context(**SYNC_CONTEXT).write(memo)
-        if record.hubspot_id and not currency.compare_amounts(amount, _number(last or 0, float) or 0.0):
-            props["amount"] = None  # HubSpot has it
-        else:
-            props["amount"] = _number_text(amount) if amount else ""
-        return props
-
-    def _deal_target_stage(self, state, record):
-        """``(pipeline, stage)`` an opportunity belongs in on HubSpot's side.
-
-        The pipeline: the deal's current one, else the one mapped to the opportunity's
-        sales team, else HubSpot's default pipeline. The stage: won and lost go to the
-        pipeline's won and lost stage; an open opportunity to the HubSpot stage mapped to
-        its Odoo stage (the current one when several are); unmapped, the deal stays
-        where it is (a new deal starts in the pipeline's first stage)."""
-        current = record.hubspot_stage_id if record.hubspot_stage_id.account_id == state.account else None
-        pipelines = state.cache.pipelines("deals").filtered(lambda p: not p.archived)
-        pipeline = (
-            (current.pipeline_id if current and not current.pipeline_id.archived else pipelines.browse())
-            or pipelines.filtered(lambda p: record.team_id and p.team_id == record.team_id)[:1]
-            or pipelines.filtered(lambda p: p.hubspot_id == "default")[:1]
-            or pipelines[:1]
-        )
-        stages = pipeline.stage_ids.filtered(lambda s: not s.archived)
-        outcome = {"won": "won", "lost": "lost"}.get(record.won_status, "open")
-        wanted = stages.filtered(lambda s: s.outcome == outcome)
-        if outcome == "open":
-            wanted = wanted.filtered(lambda s: s.crm_stage_id == record.stage_id)
-        if current and current in wanted:
-            return pipeline, current
-        if wanted:
-            return pipeline, wanted[0]
-        if current and current.pipeline_id == pipeline:
-            return pipeline, current
-        return pipeline, stages.filtered(lambda s: s.outcome == "open")[:1]
-
     # ----------------------------------------------------------- outbound run
     def _run_outbound(self, account, object_type):
         """Push what changed in Odoo since the last push; returns the run (None when locked)."""
@@ -1289,7 +872,7 @@ class HubspotSyncEngine(models.AbstractModel):
     def _push_locked(self, account, spec, checkpoint):
         run = self._start_run(account, spec, "out")
         client = account._get_client()
-        state = _RunState(self, account, spec, run, client)
+        state = RunState(self, account, spec, run, client)
         started = fields.Datetime.now()
         try:
             # Each step ends with a commit; a step another job wrote into at the same time is redone.
@@ -1443,12 +1026,11 @@ class HubspotSyncEngine(models.AbstractModel):
                     continue
                 if not mapping.same_in_hubspot(value, last.get(prop)):
                     props[prop] = value
-        if state.spec.outbound_hook:
-            for prop, value in getattr(self, state.spec.outbound_hook)(state, record).items():
-                if value is None:
-                    props.pop(prop, None)  # HubSpot's to compute
-                elif (value or "") != (last.get(prop) or ""):
-                    props[prop] = value
+        for prop, value in self.env[state.spec.model]._hubspot_outbound_properties(state, record).items():
+            if value is None:
+                props.pop(prop, None)  # HubSpot's to compute
+            elif (value or "") != (last.get(prop) or ""):
+                props[prop] = value
         for assoc in state.spec.associations:
             target = record[assoc.field] if assoc.property else None
             if (  # only a target HubSpot knows; none never clears HubSpot's (like the v4 associations)
@@ -1475,7 +1057,7 @@ class HubspotSyncEngine(models.AbstractModel):
         spec, client = state.spec, state.client
         if spec.push_match:
             creates = self._link_existing(state, creates)
-        by_email = [(r, p) for r, p in creates if spec.object_type == "contacts" and p.get("email")]
+        by_email = [(r, p) for r, p in creates if spec.upsert_by_email and p.get("email")]
         by_odoo_id = [(r, p) for r, p in creates if (r, p) not in by_email]
         for id_property, items, key in (("email", by_email, "email"), (ODOO_ID_PROPERTY, by_odoo_id, ODOO_ID_PROPERTY)):
             if not items:
@@ -1547,10 +1129,12 @@ class HubspotSyncEngine(models.AbstractModel):
                 existing = _existing_id(reason)
                 if (
                     existing
-                    and state.spec.object_type == "contacts"
+                    and state.spec.upsert_by_email
                     and not self._bindings(state.account, state.spec, [existing])
                 ):
-                    record._hubspot_bind(state.account, "contacts", existing)  # 409: the email is taken: link
+                    record._hubspot_bind(
+                        state.account, state.spec.object_type, existing
+                    )  # 409: the email is taken: link
                     state.count("linked")
                     continue
                 self._push_failed(state, record, reason, props)
@@ -1628,7 +1212,7 @@ class HubspotSyncEngine(models.AbstractModel):
         checked the user's rights. Returns ``({id: record}, {(type, id): why that record failed})``."""
         engine, account = self.sudo(), account.sudo()
         spec = SPECS[object_type]
-        state = _RunState(engine, account, spec, None, account._get_client())
+        state = RunState(engine, account, spec, None, account._get_client())
         return engine._import_records(state, spec, records), state.failures
 
     def _import_company_records(self, account, company_hubspot_id):
@@ -1642,9 +1226,7 @@ class HubspotSyncEngine(models.AbstractModel):
         for object_type, spec in SPECS.items():
             if not any(a.to_type == "companies" for a in spec.associations):
                 continue
-            if (spec.enable_flag and not account[spec.enable_flag]) or (
-                spec.runnable_hook and not getattr(account, spec.runnable_hook)()
-            ):
+            if not account._syncs(object_type):
                 continue
             if account._direction(object_type) == "out":
                 continue
@@ -1654,7 +1236,7 @@ class HubspotSyncEngine(models.AbstractModel):
             if not ids:
                 continue
             run = engine.env["hubspot.sync.run"].create({"account_id": account.id, "object_type": object_type})
-            state = _RunState(engine, account, spec, run, client)
+            state = RunState(engine, account, spec, run, client)
             result = client.batch_read(object_type, ids, properties=account._properties_to_read(object_type))
             imported = engine._import_records(state, spec, result.results)
             state.flush_counts()
@@ -1703,7 +1285,7 @@ class HubspotSyncEngine(models.AbstractModel):
         spec = SPECS[object_type]
         run = engine.env["hubspot.sync.run"].create({"account_id": account.id, "object_type": object_type})
         client = account._get_client()
-        state = _RunState(engine, account, spec, run, client)
+        state = RunState(engine, account, spec, run, client)
         engine._retry_with(state, errors.sudo())
         state.flush_counts()
         run._finish(client.call_count)
@@ -1795,194 +1377,6 @@ class HubspotSyncEngine(models.AbstractModel):
             gone._hubspot_unlink("deleted")
             state.count("unlinked", count)
             state.count("archived", count)
-
-    # -------------------------------------------------------------- tickets
-    def _ticket_values(self, state, record, existing, values):
-        """Project and stage of a ticket's task (its pipeline's project, its status's task
-        stage), its customer and its assignees.
-
-        A ticket whose pipeline has no project is skipped (one that was synced is unlinked,
-        kept in Odoo). The task moves when the ticket's pipeline or status changed in
-        HubSpot, unless Odoo changed the task last (then Odoo's stage is pushed); a status
-        HubSpot added since the last refresh, or one with no task stage, keeps Odoo's stage."""
-        props = record.get("properties") or {}
-        pipeline_id, status_id = str(props.get("hs_pipeline") or ""), str(props.get("hs_pipeline_stage") or "")
-        pipeline = state.cache.pipeline("tickets", pipeline_id)
-        if not pipeline.project_id:
-            state.notes.add(
-                self.env._(
-                    "Tickets of pipeline “%s” are skipped: choose its project under HubSpot > Configuration > Pipelines.",
-                    pipeline.name or pipeline_id,
-                )
-            )
-            raise SkipRecord(self.env._("ticket pipeline %s has no project", pipeline_id))
-        extra = self._deal_primary_contact(values)  # the same rule as deals: the contact at the company
-        extra.update(self._ticket_assignees(state, record, existing, values))
-        last = (existing.hubspot_last_values or {}) if existing else {}
-        moved = (pipeline_id, status_id) != (
-            str(last.get("hs_pipeline") or ""),
-            str(last.get("hs_pipeline_stage") or ""),
-        )
-        if existing and (not moved or self._local_newer(state.spec, record, existing)):
-            return extra
-        extra["project_id"] = pipeline.project_id.id
-        status = pipeline.stage_ids.filtered(lambda s: s.hubspot_id == status_id)[:1]
-        if status.task_stage_id:
-            extra["stage_id"] = status.task_stage_id.id
-        return extra
-
-    def _ticket_assignees(self, state, record, existing, values):
-        """HubSpot has one owner, a task several assignees. The assignees change only when
-        the ticket's owner changed in HubSpot: to the owner's user, unless that user is
-        one of them already (then they stay); a ticket left without owner unassigns the task."""
-        if not existing or "user_ids" not in values:
-            return {}
-        mapping = next((m for m in state.mappings_for(state.spec.object_type) if m.field_name == "user_ids"), None)
-        prop = mapping.properties[0] if mapping and mapping.properties else None
-        current = existing.user_ids.ids
-        owner_changed = prop and ((record.get("properties") or {}).get(prop) or "") != (
-            (existing.hubspot_last_values or {}).get(prop) or ""
-        )
-        wanted = values["user_ids"][0][2] if values["user_ids"] else []
-        if not owner_changed or (wanted and set(wanted) <= set(current)):
-            return {"user_ids": [Command.set(current)]}  # no change
-        return {"user_ids": [Command.set(wanted)]}
-
-    def _ticket_outbound_props(self, state, record):
-        """Pipeline and status of a task's ticket, through the pipeline and stage mappings."""
-        pipeline, status = self._ticket_target_status(state, record)
-        if not pipeline:
-            raise SkipRecord(self.env._("project %s has no HubSpot ticket pipeline", record.project_id.display_name))
-        props = {"hs_pipeline": pipeline.hubspot_id}
-        if status:
-            props["hs_pipeline_stage"] = status.hubspot_id
-        elif props["hs_pipeline"] != str((record.hubspot_last_values or {}).get("hs_pipeline") or ""):
-            raise SkipRecord(self.env._("ticket pipeline %s has no status", pipeline.name))
-        return props
-
-    def _ticket_target_status(self, state, record):
-        """``(pipeline, status)`` a task's ticket belongs in; the status may be empty.
-
-        The pipeline: the ticket's current one while it maps to the task's project, else
-        the first pipeline mapped to that project. The status: the one mapped to the
-        task's stage (the current one when several are); with none, the ticket keeps its
-        status, and a new ticket starts in the pipeline's first status."""
-        pipelines = state.cache.pipelines("tickets").filtered(
-            lambda p: not p.archived and p.project_id == record.project_id
-        )
-        last = record.hubspot_last_values or {}
-        current_pipeline = str(last.get("hs_pipeline") or "") if record.hubspot_id else ""
-        pipeline = pipelines.filtered(lambda p: p.hubspot_id == current_pipeline)[:1] or pipelines[:1]
-        statuses = pipeline.stage_ids.filtered(lambda s: not s.archived)
-        current = statuses.filtered(lambda s: s.hubspot_id == str(last.get("hs_pipeline_stage") or ""))
-        wanted = statuses.filtered(lambda s: s.task_stage_id and s.task_stage_id == record.stage_id)
-        if current and current in wanted:
-            return pipeline, current
-        if wanted:
-            return pipeline, wanted[0]
-        if current_pipeline and pipeline.hubspot_id == current_pipeline:
-            return pipeline, statuses.browse()
-        return pipeline, statuses[:1]
-
-    # ------------------------------------------------- products and line items
-    def _line_item_values(self, state, record, existing, values):
-        """Quantity and discount of a line item.
-
-        HubSpot's ``discount`` is an amount off the unit price; Odoo's a percentage
-        (kept unrounded, so the line's subtotal is HubSpot's ``amount``). HubSpot
-        counts a line item without quantity as one."""
-        props = record.get("properties") or {}
-        extra = {}
-        if "quantity" in values and not props.get("quantity"):
-            extra["quantity"] = 1.0
-        if existing and self._local_newer(state.spec, record, existing):
-            return extra  # Odoo changed the line last: its discount is pushed
-        price, unit_discount = _number(props.get("price") or 0, float), finite_number(props.get("discount") or 0)
-        discount = unit_discount / price * 100 if price and unit_discount else 0.0
-        if unit_discount is None or not math.isfinite(discount):
-            raise ValueError(
-                self.env._(
-                    "HubSpot property %(prop)s: “%(value)s” is not a number Odoo can store",
-                    prop="discount",
-                    value=props.get("discount"),
-                )
-            )
-        extra["discount"] = discount
-        return extra
-
-    def _line_item_outbound_props(self, state, record):
-        """The unit discount of a line; its product created in HubSpot first when needed."""
-        self._push_line_products(state, record)
-        last = (record.hubspot_last_values or {}).get("discount") or ""
-        unit_discount = round(record.price_unit * record.discount / 100, 6)
-        if abs(unit_discount - (_number(last or 0, float) or 0.0)) < 1e-6:
-            return {"discount": last}  # the same amount (the percentage is not rounded to it)
-        return {"discount": _number_text(unit_discount) if unit_discount else ""}
-
-    def _push_line_products(self, state, record):
-        """Create in HubSpot the products of the lines being pushed that it lacks (those
-        without SKU are not pushed on their own), when the account pushes products.
-
-        Done once for the push batch ``record`` belongs to (its prefetch set), in one call."""
-        account = state.account
-        if not record.product_id or record.product_id.hubspot_id:
-            return
-        if not (account.sync_products and account._push_allowed("products")):
-            return  # the line item goes without product: it carries its own name and price
-        lines = record.browse(record._prefetch_ids)
-        products = lines.product_id.filtered(lambda p: not p.hubspot_id)
-        products_state = state.nested(SPECS["products"])
-        self._ensure_push_properties(
-            products_state, self.env["hubspot.sync.checkpoint"]._get(account, "products", "out")
-        )
-        self._push_batch(products_state, products)
-
-    def _line_items_of_new_deals(self, state, checkpoint):
-        """Records whose required associated record came into Odoo after they were last changed (a
-        line item whose deal entered the deal-stage filter, or was synced before its deal): the
-        runs that linked those deals asked for them (sync requests naming the deals); fetch them."""
-        spec = state.spec
-        requests = self.env["hubspot.sync.request"]._of(state.account, spec.object_type).filtered("hubspot_ids")
-        if not requests:
-            return
-        if checkpoint.full_import_done:  # the first run reads every record anyway
-            to_type = next(a.to_type for a in spec.associations if a.required)
-            arrived = sorted({i for request in requests for i in request.hubspot_ids.split(",") if i})
-            pairs = state.client.read_associations(to_type, spec.object_type, arrived)
-            ids = sorted({i for item_ids in pairs.values() for i in item_ids})
-            bound = self._bindings(state.account, spec, ids)
-            fetch = [i for i in ids if i not in bound]
-            if fetch:
-                result = state.client.batch_read(
-                    spec.object_type, fetch, properties=state.account._properties_to_read(spec.object_type)
-                )
-                self._import_records(state, spec, result.results)
-        requests.unlink()  # those asked for later stay for the next run
-        state.flush_counts()
-        self._commit(0)
-
-
-def _rate_date(moment):
-    """The day whose exchange rate converts a deal's amount: its close date, else today."""
-    if not moment:
-        return fields.Date.today()
-    return moment.date() if isinstance(moment, datetime) else moment
-
-
-def _same(record, name, value):
-    field = record._fields[name]
-    current = record[name]
-    if field.type == "many2one":
-        return current.id == (value or False)
-    if field.type == "many2many" and isinstance(value, list) and len(value) == 1 and value[0][0] == Command.SET:
-        return set(current.ids) == set(value[0][2])
-    if field.type in ("many2many", "one2many"):
-        return False
-    if field.type == "html":
-        return (str(current or "") or False) == (str(value or "") or False)
-    if field.type in ("char", "text", "selection"):
-        return (current or False) == (value or False)
-    return current == value
 
 
 def _existing_id(message):

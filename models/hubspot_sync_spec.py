@@ -4,8 +4,8 @@ Each type is a :class:`SyncSpec`: the Odoo model its records live in, its labels
 properties and associations the sync needs, how records are matched. Every other list of
 object types (the selections of the models, the cron jobs, the webhook subscriptions, the
 types *Import from HubSpot* offers, the HubSpot UI's type ids) is derived from ``SPECS``.
-What a type does beyond this data is written as hooks on its model (see
-``hubspot.binding.mixin``). Adding a type: a spec here, the hooks on its model, its views,
+What a type does beyond this data is written as hooks on its model, which override the
+no-op ones of ``hubspot.binding.mixin`` (``_hubspot_inbound_values``...). Adding a type: a spec here, the hooks on its model, its views,
 its access rows and its cron job (``data/ir_cron_data.xml``; a test checks they agree).
 """
 
@@ -65,15 +65,11 @@ class SyncSpec:
     review: bool = False  # new records may wait in the pending queue
     enable_flag: str = None  # account boolean enabling this object type
     match_fields: dict = field(default_factory=dict)  # Odoo field -> (field to search, normalizer)
-    values_hook: str = None  # engine method adding type-specific values (may skip the record)
-    runnable_hook: str = None  # account method: does this account sync this type at all?
     push_domain: tuple = ()  # which Odoo records may be pushed, beyond ``domain``
-    outbound_hook: str = None  # engine method adding type-specific HubSpot properties (None: never sent; may skip)
-    outbound_properties: tuple = ()  # properties the outbound hook sends (remembered inbound: no echo)
+    outbound_properties: tuple = ()  # properties the model's outbound hook sends (remembered inbound: no echo)
+    upsert_by_email: bool = False  # a new record is created by upsert on its email (HubSpot's unique key)
     archive_inactive: bool = True  # an archived Odoo record archives its HubSpot object (else: pushed as is)
     push_match: tuple = ()  # properties a new Odoo record is looked up by in HubSpot before it is created
-    inbound_hook: str = None  # engine method run at the start of each inbound run, after the retries
-    selection_hook: str = None  # account method: {reason: value} of the type's own filter (a change re-reads it)
     pipeline_properties: tuple = ()  # the properties naming the record's pipeline and stage
     webhook_kind: str = None  # HubSpot's name in webhook subscriptions ("company.propertyChange")
     ui_type_id: str = None  # HubSpot's object type id in the UI's record URLs (None: no page of its own)
@@ -156,11 +152,7 @@ SPECS = {
         search_properties=("dealname", "amount", "pipeline", "dealstage", "hs_lastmodifieddate"),
         search_name="dealname",
         enable_flag="sync_deals",
-        values_hook="_deal_values",
-        runnable_hook="_deals_wanted",
-        selection_hook="_deal_stage_selection",
         pipeline_properties=("pipeline", "dealstage"),
-        outbound_hook="_deal_outbound_props",
         outbound_properties=DEAL_OUTCOME_PROPERTIES,
         archive_inactive=False,  # a lost opportunity is archived in Odoo: in HubSpot it moves to a lost stage
     ),
@@ -202,6 +194,7 @@ SPECS = {
             ("parent_id.hubspot_exclude", "=", False),
         ),
         match_fields={"email": ("email_normalized", lambda v: email_normalize(v) or False)},
+        upsert_by_email=True,
     ),
     "tickets": SyncSpec(
         object_type="tickets",
@@ -238,8 +231,6 @@ SPECS = {
         search_properties=("subject", "hs_pipeline", "hs_pipeline_stage", "hs_lastmodifieddate"),
         search_name="subject",
         enable_flag="sync_tickets",
-        values_hook="_ticket_values",
-        outbound_hook="_ticket_outbound_props",
         pipeline_properties=TICKET_STATUS_PROPERTIES,
         outbound_properties=TICKET_STATUS_PROPERTIES,
     ),
@@ -291,11 +282,7 @@ SPECS = {
         ),
         webhook_kind="line_item",
         enable_flag="sync_line_items",
-        runnable_hook="_line_items_wanted",
-        values_hook="_line_item_values",
-        outbound_hook="_line_item_outbound_props",
         outbound_properties=("hs_product_id", "discount"),
-        inbound_hook="_line_items_of_new_deals",
     ),
 }
 
