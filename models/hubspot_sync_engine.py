@@ -1,15 +1,18 @@
-"""The one sync engine shared by every object type.
+"""The one sync engine shared by every object type: cron entry, lock, run, checkpoint, retries,
+deletions and the on-demand entries of the wizards.
 
-Each HubSpot object type is a :class:`SyncSpec`: which Odoo model and records it
-maps to, which properties and associations it needs, how it is matched. The
-engine's loop knows nothing type-specific; adding deals or tickets means adding a
-spec (and default mappings), not another loop.
+Each HubSpot object type is a :class:`~.hubspot_sync_spec.SyncSpec` (``hubspot_sync_spec.py``);
+what a type does beyond its spec is hooks on its model (``_hubspot_inbound_values``...). The
+engine knows no type by name. It is one model in three files: this one, the inbound pipeline
+(``hubspot_sync_engine_inbound.py``: a batch of HubSpot records into Odoo) and the outbound one
+(``hubspot_sync_engine_outbound.py``: Odoo records pushed to HubSpot). A run carries a
+:class:`~.hubspot_sync_run_state.RunState` from step to step.
 
 Inbound run, per account and object type (``_run_inbound``):
 
 1. take the checkpoint's lock (two workers never sync one account/object at once); read the
    owners and pipelines again if an hour has passed (one job of the account does it);
-2. retry the records that failed in earlier runs;
+2. retry the records that failed in earlier runs (``_before_stream``);
 3. stream the records HubSpot changed since the checkpoint, in batches: resolve associations, find bindings and
    duplicates with one query per batch, convert through the field mappings,
    create in bulk and update only what changed; one bad record is logged with its
@@ -29,7 +32,6 @@ marked failed, with the reason, at once (``_run_died``).
 
 import logging
 import random
-import re
 import threading
 import time
 from contextlib import contextmanager
@@ -37,15 +39,13 @@ from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
 
 from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
 from ..hubspot.client import modified_property
-from ..hubspot.values import clean_record
-from .hubspot_field_mapping import SkipRecord
-from .hubspot_sync_run_state import SYNC_CONTEXT, RunState, _same
-from .hubspot_sync_spec import PIPELINE_TYPES, SINGULAR, SPECS
+from .hubspot_sync_run_state import RunState
+from .hubspot_sync_spec import PIPELINE_TYPES, SPECS
 
 _logger = logging.getLogger(__name__)
 
@@ -58,10 +58,8 @@ DELETION_CHECK_INTERVAL = timedelta(days=1)
 DELETION_CHECK_CHUNK = 1000  # linked records checked between two commits (10 batch reads)
 CATALOGUE_REFRESH_INTERVAL = timedelta(hours=1)  # owners and pipelines; at once when a record names a new one
 CATALOGUE_WAIT = (30, 0.5)  # attempts and seconds: a run that needs the refresh another job is doing waits
-REMOTE_FIELDS = ("hubspot_remote_modified_at", "hubspot_remote_modified_ms", "hubspot_last_values")
 PUSH_BATCH = 100  # HubSpot's batch size
 PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transaction may commit late
-ODOO_ID_PROPERTY = "odoo_record_id"
 CONFLICT_ATTEMPTS = 5  # a step another job of the account wrote into at the same time is done again
 
 
@@ -149,51 +147,80 @@ class HubspotSyncEngine(models.AbstractModel):
             checkpoint._unlock()
 
     def _run_locked(self, account, spec, checkpoint, full):
+        """The inbound run, its checkpoint locked: the steps before the stream, the stream of
+        changed records in batches, the deletions, the end. Each step ends with a commit; a step
+        another job wrote into at the same time is redone (``_step``)."""
         run = self._start_run(account, spec, "in")
         client = account._get_client()
-        state = RunState(self, account, spec, run, client)
-        if not full and checkpoint._reread_ready(account, self):
-            state.rereading = checkpoint.reread_serial  # a setting changed which records qualify
-            state.notes.add(checkpoint._reread_note())
-        state.skip_unchanged = bool(checkpoint.full_import_done) and not full and state.rereading is None
-        state.scheduled = True
+        state = self._inbound_state(RunState(self, account, spec, run, client), checkpoint, full)
         notices = (
             self.env["hubspot.webhook.notice"]
             .sudo()
             .search([("account_id", "=", account.id), ("object_type", "=", spec.object_type)])
         )
         try:
-            # Each step ends with a commit; a step another job wrote into at the same time is redone.
-            self._step(state, self._refresh_catalogue, state)
-            self._step(state, self._retry_open_errors, state)
-            if spec.review:
-                self._step(state, self._import_accepted_companies_records, state)
-            self._step(state, self.env[spec.model]._hubspot_before_inbound, state, checkpoint)
-            since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
-            if state.rereading is not None:  # from the start, or where a crashed re-read got
-                since = int(checkpoint.reread_cursor_ms) if checkpoint.reread_cursor_ms else None
-            state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
-            properties = account._properties_to_read(spec.object_type)
-            batch, newest = [], None
-            for record in client.iter_modified_since(spec.object_type, since, properties):
-                batch.append(record)
-                if len(batch) >= BATCH_SIZE:
-                    newest = self._step(state, self._batch_step, state, checkpoint, batch, newest)
-                    batch = []
-            newest = self._step(state, self._batch_step, state, checkpoint, batch, newest, True)
-            deletions = any(notices.mapped("deletions"))
-            self._step(state, self._check_archived_if_due, state, checkpoint, deletions)
-            announced = [i for ids in notices.mapped("deleted_ids") if ids for i in ids.split(",")]
-            self._step(state, self._check_deleted, state, checkpoint, announced)
+            self._before_stream(state, checkpoint)
+            self._stream(state, checkpoint, full)
+            self._check_deletions(state, checkpoint, notices)
         except (HubSpotAuthError, HubSpotScopeError, HubSpotDailyLimitError, HubSpotError) as error:
-            # What was done stays (every record written is bound, so redoing it
-            # creates nothing twice); the next run resumes from the checkpoint.
-            state.flush_counts()
-            run._finish(client.call_count, "failed", account._error_message(error))
-            self._commit(0)
-            _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
-            return run
+            return self._run_stopped(state, error)
         return self._step(state, self._end_run, state, notices)  # the run, or its figures when no row stays
+
+    def _inbound_state(self, state, checkpoint, full):
+        """The run re-reads every record when a setting changed which records qualify; after the
+        first import it skips the records whose exact HubSpot version Odoo holds."""
+        account = state.account
+        if not full and checkpoint._reread_ready(account, self):
+            state.rereading = checkpoint.reread_serial  # a setting changed which records qualify
+            state.notes.add(checkpoint._reread_note())
+        state.skip_unchanged = bool(checkpoint.full_import_done) and not full and state.rereading is None
+        state.scheduled = True
+        return state
+
+    def _before_stream(self, state, checkpoint):
+        """Owners and pipelines read again when due, the records that failed in earlier runs, the
+        records of companies accepted meanwhile, then what the type's model does first."""
+        spec = state.spec
+        self._step(state, self._refresh_catalogue, state)
+        self._step(state, self._retry_open_errors, state)
+        if spec.review:
+            self._step(state, self._import_accepted_companies_records, state)
+        self._step(state, self.env[spec.model]._hubspot_before_inbound, state, checkpoint)
+
+    def _stream(self, state, checkpoint, full):
+        """The records HubSpot changed since the checkpoint (all with ``full``; from the re-read's
+        cursor when re-reading), in batches: each imported, the checkpoint moved past it, committed."""
+        spec, account, client = state.spec, state.account, state.client
+        since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
+        if state.rereading is not None:  # from the start, or where a crashed re-read got
+            since = int(checkpoint.reread_cursor_ms) if checkpoint.reread_cursor_ms else None
+        state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
+        properties = account._properties_to_read(spec.object_type)
+        batch, newest = [], None
+        for record in client.iter_modified_since(spec.object_type, since, properties):
+            batch.append(record)
+            if len(batch) >= BATCH_SIZE:
+                newest = self._step(state, self._batch_step, state, checkpoint, batch, newest)
+                batch = []
+        newest = self._step(state, self._batch_step, state, checkpoint, batch, newest, True)
+
+    def _check_deletions(self, state, checkpoint, notices):
+        """Records deleted in HubSpot: the archived ones when due (at once when a webhook announced
+        deletions), the permanent deletions daily and the ids a webhook named at once."""
+        deletions = any(notices.mapped("deletions"))
+        self._step(state, self._check_archived_if_due, state, checkpoint, deletions)
+        announced = [i for ids in notices.mapped("deleted_ids") if ids for i in ids.split(",")]
+        self._step(state, self._check_deleted, state, checkpoint, announced)
+
+    def _run_stopped(self, state, error):
+        """HubSpot refused or failed: the run says why. What was done stays (every record written
+        is bound, so redoing it creates nothing twice); the next run resumes from the checkpoint."""
+        account, spec, run, client = state.account, state.spec, state.run, state.client
+        state.flush_counts()
+        run._finish(client.call_count, "failed", account._error_message(error))
+        self._commit(0)
+        _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
+        return run
 
     def _batch_step(self, state, checkpoint, batch, newest, final=False):
         """Import a batch, move the checkpoint past it, commit; return the newest timestamp."""
@@ -240,40 +267,7 @@ class HubspotSyncEngine(models.AbstractModel):
         if done:
             state.reset_cache()
 
-    def _refresh_for_unknown(self, state, records):
-        """Changed records naming an owner, a pipeline or a stage Odoo does not know (HubSpot added
-        it since the last refresh): read those again before importing them, once per run."""
-        if not state.scheduled:
-            return
-        kinds = self._unknown_references(state, records) - state.refreshed
-        if kinds:  # the records whose exact version Odoo holds need nothing
-            bound = self._bindings(state.account, state.spec, [str(r["id"]) for r in records])
-            changed = self._drop_unchanged(state.spec, records, bound, {})
-            kinds = self._unknown_references(state, changed) - state.refreshed
-        if kinds:
-            state.refreshed |= kinds
-            self._refresh_catalogue(state, force=kinds)
-
-    def _unknown_references(self, state, records):
-        """``{"owners", "pipelines"}``: what these records name that Odoo has not read from HubSpot."""
-        spec, cache = state.spec, state.cache
-        owner_props = [
-            m.properties[0] for m in state.mappings_for(spec.object_type) if m.kind == "owner" and m.properties
-        ]
-        kinds = set()
-        for record in records:
-            props = record.get("properties") or {}
-            owners = (str(props.get(prop) or "").strip() for prop in owner_props)
-            if any(owner and not cache.known_owner(owner) for owner in owners):
-                kinds.add("owners")
-            if spec.pipeline_properties:
-                pipeline_id, stage_id = (str(props.get(prop) or "").strip() for prop in spec.pipeline_properties)
-                pipeline = cache.pipeline(spec.object_type, pipeline_id)
-                stages = pipeline.stage_ids.mapped("hubspot_id")
-                if pipeline_id and (not pipeline or (stage_id and stage_id not in stages)):
-                    kinds.add("pipelines")
-        return kinds
-
+    # ------------------------------------------------------ steps, commits
     def _run_died(self, account, spec, direction, error):
         """A run stopped by an error it could not handle (a bug, a lost connection to the database,
         a conflict that outlasted the repetitions, an account without token): what it committed
@@ -360,501 +354,6 @@ class HubspotSyncEngine(models.AbstractModel):
     def _commit(self, processed):
         self.env["ir.cron"]._commit_progress(processed)
 
-    # ---------------------------------------------------------- the batch
-    def _process_batch(self, state, records, newest=None):
-        """Import one batch of HubSpot records of the run's type; return the newest timestamp."""
-
-        self._refresh_for_unknown(state, records)
-        self._import_records(state, state.spec, records)
-        prop = modified_property(state.spec.object_type)
-        for record in records:
-            millis = timestamps.try_millis((record.get("properties") or {}).get(prop))  # garbled: that record failed
-            if millis is not None and (newest is None or millis > newest):
-                newest = millis
-        return newest
-
-    def _import_records(self, state, spec, records):
-        """Create, update, link, skip or queue ``records`` of ``spec``'s type.
-
-        Returns ``{hubspot id: Odoo record}`` for the records now linked.
-        """
-        if not records:
-            return {}
-        records = [clean_record(r) for r in records]  # no NUL byte may reach the database
-        if spec is not state.spec:  # associated records imported on the way: the run counts its own type
-            state = state.nested(spec)
-        account, Model = state.account, self.env[spec.model].with_context(**SYNC_CONTEXT)
-        ids = [str(r["id"]) for r in records]
-        bound = self._bindings(account, spec, ids + self._merged_ids(records))
-        self._repoint_merged(state, spec, records, bound)
-        was_linked = {hubspot_id for hubspot_id, record in bound.items() if record.hubspot_linked}
-        linked = {}
-        if state.skip_unchanged:
-            records = self._drop_unchanged(spec, records, bound, linked)
-        associated = self._resolve_associations(state, spec, records)
-        mappings = state.mappings_for(spec.object_type)
-        excluded = state.excluded_ids.setdefault(spec.object_type, set())
-        to_create, unmatched = [], []
-        for record in records:
-            hubspot_id = str(record["id"])
-            existing = bound.get(hubspot_id)
-            try:
-                if self._is_excluded(state, spec, record, associated):
-                    excluded.add(hubspot_id)
-                    if existing and existing.hubspot_linked:
-                        self._unlink_record(state, existing, "excluded")
-                    state.count("excluded")
-                    continue
-                if existing and not existing.hubspot_linked and existing.hubspot_unlink_reason == "manual":
-                    state.count("skipped")  # a user took it out of the sync
-                    continue
-                values = self._values(state, spec, mappings, record, associated, existing)
-            except SkipRecord as reason:
-                if existing and existing.hubspot_linked and not reason.waiting:
-                    self._unlink_record(state, existing, "filtered")  # no longer qualifies: kept, unlinked
-                state.count("skipped")
-                _logger.debug("HubSpot %s %s skipped: %s", spec.object_type, hubspot_id, reason)
-                continue
-            except Exception as error:
-                self._record_failed(state, spec, record, error)
-                continue
-            if existing:
-                self._update(state, spec, existing, record, values)
-                linked[hubspot_id] = existing
-            else:
-                unmatched.append((record, values))
-        matches = self._match_duplicates(state, spec, unmatched)
-        for record, values in unmatched:
-            hubspot_id = str(record["id"])
-            match = matches.get(hubspot_id)
-            if match:
-                try:  # the field rules of an existing partner apply ("always Odoo" stays)
-                    values = self._values(state, spec, mappings, record, associated, match)
-                except SkipRecord:
-                    state.count("skipped")
-                    continue
-                except Exception as error:
-                    self._record_failed(state, spec, record, error)
-                    continue
-                self._update(state, spec, match, record, values, link=True)
-                linked[hubspot_id] = match
-            elif spec.review and account.review_new_companies:
-                self._queue_for_review(state, spec, record, values)
-            else:
-                to_create.append((record, values))
-        linked.update(self._create(state, spec, Model, to_create))
-        self._announce_arrivals(state, spec, [i for i, r in linked.items() if i not in was_linked and r.hubspot_linked])
-        return linked
-
-    def _announce_arrivals(self, state, spec, hubspot_ids):
-        """Records that came into Odoo (created, matched or linked again): the types whose records
-        wait for them (a line item for its deal) fetch those at their next run."""
-        account = state.account
-        followers = [
-            follower.object_type
-            for follower in SPECS.values()
-            if any(a.to_type == spec.object_type and a.required for a in follower.associations)
-            and account._syncs(follower.object_type)
-            and account._direction(follower.object_type) != "out"
-        ]
-        if hubspot_ids and followers:
-            self.env["hubspot.sync.request"]._add(account, followers, sorted(hubspot_ids))
-
-    @staticmethod
-    def _unlink_record(state, record, reason):
-        """Take a linked record that no longer qualifies out of the sync (kept in Odoo); it
-        comes back when it qualifies again. Counted and named on the run."""
-        record._hubspot_unlink(reason)
-        state.count("unlinked")
-        if state.counting:
-            state.unlinked.append((record.display_name, reason))
-
-    def _unlinked_notes(self, state):
-        """The run's message names the records it unlinked (the first 20 of each reason)."""
-        notes = []
-        for reason, label in (
-            ("filtered", self.env._("no longer match what syncs")),
-            ("excluded", self.env._("excluded in HubSpot")),
-        ):
-            names = [f"“{name}”" for name, why in state.unlinked if why == reason]
-            if names:
-                shown = ", ".join(names[:20]) + (self.env._(" and %s more", len(names) - 20) if len(names) > 20 else "")
-                notes.append(self.env._("Unlinked, kept in Odoo (%(reason)s): %(names)s.", reason=label, names=shown))
-        return notes
-
-    @staticmethod
-    def _drop_unchanged(spec, records, bound, linked):
-        """Records whose exact HubSpot version Odoo already has need no work (they come
-        back when a run looks again at the last minute of changes)."""
-        prop = modified_property(spec.object_type)
-        fresh = []
-        for record in records:
-            existing = bound.get(str(record["id"]))
-            millis = timestamps.try_millis((record.get("properties") or {}).get(prop))
-            if existing and existing.hubspot_linked and millis and existing.hubspot_remote_modified_ms == millis:
-                linked[str(record["id"])] = existing
-            else:
-                fresh.append(record)
-        return fresh
-
-    # ------------------------------------------------------------ look-ups
-    def _bindings(self, account, spec, ids):
-        found = (
-            self.env[spec.model]
-            .with_context(active_test=False)
-            .search(
-                [
-                    ("hubspot_account_id", "=", account.id),
-                    ("hubspot_object_type", "=", spec.object_type),
-                    ("hubspot_id", "in", ids),
-                ]
-            )
-        )
-        return {r.hubspot_id: r for r in found}
-
-    @staticmethod
-    def _merged_ids(records):
-        merged = []
-        for record in records:
-            value = (record.get("properties") or {}).get("hs_merged_object_ids") or ""
-            merged += [m.strip() for m in value.replace(",", ";").split(";") if m.strip()]
-        return merged
-
-    def _repoint_merged(self, state, spec, records, bound):
-        """A HubSpot merge gives the survivor a new id: move the Odoo link to it."""
-        for record in records:
-            survivor = str(record["id"])
-            for old_id in self._merged_ids([record]):
-                absorbed = bound.pop(old_id, None)
-                if not absorbed or old_id == survivor:
-                    continue
-                if survivor in bound:
-                    absorbed._hubspot_unlink("deleted")  # both were in Odoo: keep the survivor's
-                    state.count("unlinked")
-                else:
-                    absorbed.with_context(hubspot_sync=True).write({"hubspot_id": survivor})
-                    bound[survivor] = absorbed
-
-    def _resolve_associations(self, state, spec, records):
-        """``{(hubspot id, field): target}``; a target is the Odoo record, or the
-        string ``excluded``, ``pending`` (waits for review) or ``missing``. For a
-        ``many`` association it is the recordset of every associated record in Odoo."""
-        resolved = {}
-        for assoc in spec.associations:
-            to_spec = SPECS[assoc.to_type]
-            if assoc.property:
-                pairs = {
-                    str(r["id"]): [str((r.get("properties") or {}).get(assoc.property) or "").strip()] for r in records
-                }
-                pairs = {from_id: ids for from_id, ids in pairs.items() if ids[0]}
-            else:
-                pairs = state.client.read_associations(spec.object_type, assoc.to_type, [r["id"] for r in records])
-            wanted = {  # single-valued: the first id, HubSpot's primary one (the client lists it first)
-                str(r["id"]): (pairs.get(str(r["id"])) or [])[: None if assoc.many else 1]
-                for r in records
-                if assoc.many or pairs.get(str(r["id"]))
-            }
-            to_ids = {t for ids in wanted.values() for t in ids}
-            targets = self._bindings(state.account, to_spec, list(to_ids))
-            missing = sorted(t for t in to_ids if t not in targets)
-            already_excluded = state.excluded_ids.get(assoc.to_type, set())
-            # A company waiting in the review queue is not read again here: the companies job keeps
-            # its entry up to date (and jobs of other types never write the same queue rows).
-            queued = self.env["hubspot.pending.company"]._waiting_ids(state.account, missing) if to_spec.review else ()
-            fetch = [t for t in missing if t not in already_excluded and t not in queued]
-            skip_missing = not assoc.import_missing or bool(assoc.skip_flag and state.account[assoc.skip_flag])
-            if fetch and not skip_missing:
-                fetched = state.client.batch_read(
-                    assoc.to_type, fetch, properties=state.account._properties_to_read(assoc.to_type)
-                )
-                targets.update(self._import_records(state, to_spec, fetched.results))
-            excluded = state.excluded_ids.get(assoc.to_type, set())
-            waiting = (
-                self.env["hubspot.pending.company"]._waiting_ids(state.account, missing) if to_spec.review else set()
-            )
-            empty = self.env[to_spec.model]
-            for from_id, ids in wanted.items():
-                if assoc.many:
-                    linked = [targets[t] for t in ids if t in targets and targets[t].hubspot_linked]
-                    resolved[(from_id, assoc.field)] = empty.union(*linked)
-                    continue
-                to_id, target = ids[0], targets.get(ids[0])
-                if to_id in excluded or (target and target.hubspot_unlink_reason == "excluded"):
-                    resolved[(from_id, assoc.field)] = "excluded" if assoc.inherit_exclusion else "missing"
-                elif target and target.hubspot_linked:
-                    resolved[(from_id, assoc.field)] = target
-                elif to_id in waiting:
-                    resolved[(from_id, assoc.field)] = "pending"
-                else:
-                    resolved[(from_id, assoc.field)] = "missing"
-        return resolved
-
-    def _is_excluded(self, state, spec, record, associated):
-        if spec.exclusion and state.account._is_excluded_record(record):
-            return True
-        targets = [associated.get((str(record["id"]), a.field)) for a in spec.associations if a.inherit_exclusion]
-        return any(isinstance(t, str) and t == "excluded" for t in targets)
-
-    # ------------------------------------------------------------- values
-    def _values(self, state, spec, mappings, record, associated, existing):
-        """Odoo values for ``record`` from the mappings and the field rules."""
-        props = record.get("properties") or {}
-        creating = not existing
-        self._check_modified_date(spec, record)
-        remote_at = self._remote_modified_at(spec, record)
-        local_newer = self._local_newer(spec, record, existing)
-        values = {}
-        for mapping in mappings:
-            rule = mapping.rule
-            if rule == "none":
-                continue
-            value = mapping.to_odoo(props, state.cache)  # may raise SkipRecord (required / unmapped)
-            if value is None:
-                continue  # no opinion (e.g. an owner with no Odoo user): keep what Odoo has
-            if not creating:
-                if rule == "odoo" or (
-                    rule == "two_way" and local_newer and self._odoo_changed(state, mapping, existing)
-                ):
-                    continue
-                if rule == "prefer_hubspot" and value in (False, None, ""):
-                    continue
-            values[mapping.field_name] = value
-        if not values.get("name") and (creating or "name" in values):
-            values["name"] = self._fallback_name(spec, props, record)
-        for assoc in spec.associations:
-            target = associated.get((str(record["id"]), assoc.field))
-            if assoc.many:
-                if target is not None and not (existing and local_newer):  # Odoo's newer choice is pushed
-                    values[assoc.field] = [Command.set(target.ids)]
-            elif isinstance(target, models.BaseModel):
-                values[assoc.field] = target.id
-            elif target == "pending":
-                raise SkipRecord(self.env._("its %s waits for review", assoc.to_type), waiting=True)
-            elif assoc.required or (target == "missing" and assoc.skip_flag and state.account[assoc.skip_flag]):
-                raise SkipRecord(self.env._("its %s is not in Odoo", assoc.to_type))
-        values.update(self.env[spec.model]._hubspot_inbound_values(state, record, existing, values))
-        values["hubspot_remote_modified_at"] = remote_at
-        values["hubspot_remote_modified_ms"] = (
-            timestamps.try_millis(props.get(modified_property(spec.object_type))) or 0
-        )
-        values["hubspot_last_values"] = dict(
-            existing.hubspot_last_values or {} if existing else {},
-            **{prop: props.get(prop) or "" for mapping in mappings for prop in mapping.properties},
-            **{prop: props.get(prop) or "" for prop in spec.outbound_properties},
-            **self._association_memory(spec, record, associated),
-        )
-        return values
-
-    @staticmethod
-    def _association_memory(spec, record, associated):
-        """The associations HubSpot holds, as the push remembers them (so it never sends them back)."""
-        memory = {}
-        for assoc in spec.associations:
-            target = associated.get((str(record["id"]), assoc.field))
-            if assoc.push_type_id and isinstance(target, models.BaseModel) and target:
-                memory[f"__{assoc.field}"] = ",".join(sorted(set(target.mapped("hubspot_id"))))
-        return memory
-
-    def _check_modified_date(self, spec, record):
-        """A record whose last-modified date is no timestamp fails (it cannot be ordered
-        against Odoo's changes); the run goes on with the others."""
-        prop = modified_property(spec.object_type)
-        value = (record.get("properties") or {}).get(prop)
-        if timestamps.is_garbled(value):
-            raise ValueError(
-                self.env._("HubSpot property %(prop)s: “%(value)s” is not a date and time", prop=prop, value=value)
-            )
-
-    @staticmethod
-    def _remote_modified_at(spec, record):
-        remote_at = timestamps.try_parse((record.get("properties") or {}).get(modified_property(spec.object_type)))
-        return remote_at and remote_at.replace(microsecond=0)  # Odoo keeps whole seconds
-
-    def _local_newer(self, spec, record, existing):
-        """Two-way, newest wins: was the Odoo record changed after the last sync and after HubSpot's change?"""
-        remote_at = self._remote_modified_at(spec, record)
-        if not (existing and existing.hubspot_synced_at and existing.write_date and remote_at):
-            return False
-        # Whole seconds on every side: the sync's own write (same second as its hubspot_synced_at,
-        # which Odoo keeps in whole seconds) must not look like a later edit in Odoo.
-        written = existing.write_date.replace(microsecond=0)
-        return written > existing.hubspot_synced_at and written > remote_at
-
-    @staticmethod
-    def _odoo_changed(state, mapping, record):
-        """Did Odoo change this mapping's field since the sync last saw HubSpot's value? A record
-        is written for many reasons (Odoo's own propagation from a company to its contacts, a
-        field the sync does not map): only a field whose value differs from HubSpot's last one
-        holds a newer value of Odoo's, which HubSpot's older change must not overwrite."""
-        last = record.hubspot_last_values or {}
-        sent = mapping.to_hubspot(record, state.cache)
-        if not sent:
-            return True  # no HubSpot spelling (e.g. a user with no HubSpot owner): Odoo's value stays
-        return any(not mapping.same_in_hubspot(value, last.get(prop)) for prop, value in sent.items())
-
-    def _fallback_name(self, spec, props, record):
-        for prop in spec.name_fallbacks:
-            if props.get(prop):
-                return str(props[prop])[:256]
-        singular = SINGULAR.get(spec.object_type, spec.object_type)
-        return self.env._("HubSpot %(type)s %(id)s", type=singular, id=record["id"])
-
-    # ------------------------------------------------------------- writes
-    def _binding_values(self, state, spec, hubspot_id):
-        return {
-            "hubspot_id": hubspot_id,
-            "hubspot_account_id": state.account.id,
-            "hubspot_object_type": spec.object_type,
-            "hubspot_linked": True,
-            "hubspot_unlink_reason": False,
-            "hubspot_synced_at": fields.Datetime.now(),
-        }
-
-    def _update(self, state, spec, record, remote, values, link=False):
-        """Write only what differs; link (bind) a matched record."""
-        hubspot_id = str(remote["id"])
-        versions = {name: values.get(name, False) for name in REMOTE_FIELDS}
-        changed = {
-            name: value
-            for name, value in values.items()
-            if name not in REMOTE_FIELDS and not _same(record, name, value)
-        }
-        relink = link or not record.hubspot_linked
-        try:
-            with self.env.cr.savepoint():
-                vals = dict(changed)
-                if relink:
-                    vals.update(self._binding_values(state, spec, hubspot_id))
-                    vals.update(record._hubspot_link_values(state))
-                if vals or record.hubspot_remote_modified_ms != versions["hubspot_remote_modified_ms"]:
-                    vals.update(versions)
-                    if changed:
-                        vals["hubspot_synced_at"] = fields.Datetime.now()
-                    record.with_context(**SYNC_CONTEXT).write(vals)
-        except Exception as error:
-            self._record_failed(state, spec, remote, error)
-            return
-        if relink:
-            state.count("linked")
-        elif changed:
-            state.count("updated")
-
-    def _create(self, state, spec, Model, items):
-        """Bulk-create new records; fall back to one by one when the bulk fails."""
-        if not items:
-            return {}
-        vals_list = []
-        for record, values in items:
-            vals = dict(spec.create_values, **values)
-            vals.update(self._binding_values(state, spec, str(record["id"])))
-            vals.setdefault("company_id", state.account.company_id.id)
-            self._default_salesperson(state, Model, vals)
-            vals.update(Model._hubspot_create_values(state, record))
-            vals_list.append(vals)
-        created = {}
-        try:
-            with self.env.cr.savepoint():
-                for (record, _values), new in zip(items, Model.create(vals_list), strict=True):
-                    created[str(record["id"])] = new
-        except Exception as error:
-            if _is_conflict(error):
-                raise  # another job created the same records: the step is redone, and links them
-            created = {}
-            for (record, _values), vals in zip(items, vals_list, strict=True):
-                try:
-                    with self.env.cr.savepoint():
-                        created[str(record["id"])] = Model.create(vals)
-                except Exception as error:
-                    self._record_failed(state, spec, record, error)
-        state.count("created", len(created))
-        return created
-
-    @staticmethod
-    def _default_salesperson(state, Model, vals):
-        """A new record without a salesperson (its HubSpot owner is no Odoo user) gets the account's."""
-        user = state.account.default_user_id
-        if not user:
-            return
-        if "user_id" in Model._fields and not vals.get("user_id"):
-            vals["user_id"] = user.id
-        elif "user_ids" in Model._fields and not any(cmd[2] for cmd in vals.get("user_ids") or () if len(cmd) > 2):
-            vals["user_ids"] = [Command.set(user.ids)]
-
-    def _queue_for_review(self, state, spec, record, values):
-        result = self.env["hubspot.pending.company"]._queue(state.account, record, values)
-        state.count("pending" if result else "skipped")
-
-    def _record_failed(self, state, spec, record, error):
-        if _is_conflict(error):
-            raise error  # not this record's fault: another job wrote the same rows; the step is redone
-        _logger.info("HubSpot %s %s failed: %s", spec.object_type, record.get("id"), error)
-        state.count("failed")
-        state.failures[(spec.object_type, str(record.get("id")))] = str(error) or type(error).__name__
-        if state.run:
-            state.run._log_error(record.get("id"), str(error) or type(error).__name__, record)
-
-    def _match_duplicates(self, state, spec, unmatched):
-        """``{hubspot id: Odoo record}`` found by the mapping's duplicate keys.
-
-        Keys of one group must all match; groups are tried in order (e.g.
-        companies by domain, then by VAT). One query per group and batch.
-        """
-        if not unmatched:
-            return {}
-        groups = {}
-        for mapping in state.account._mappings(spec.object_type).filtered("duplicate_key"):
-            groups.setdefault(mapping.duplicate_group or 1, []).append(mapping.field_name)
-        found = {}
-        Model = self.env[spec.model]
-        base = [*spec.domain, ("company_id", "in", [state.account.company_id.id, False]), ("hubspot_id", "=", False)]
-        taken = set()
-        for group in sorted(groups):
-            keys = {}
-            for record, values in unmatched:
-                if str(record["id"]) in found:
-                    continue
-                key = self._match_key(spec, groups[group], values)
-                if key:
-                    keys.setdefault(key, str(record["id"]))
-            if not keys:
-                continue
-            search_fields = [spec.match_fields.get(f, (f, None))[0] for f in groups[group]]
-            # Stored normalized columns (domain, normalized email) match with "in";
-            # raw columns (VAT) case-insensitively.
-            ops = ["in" if s != f else "=ilike" for s, f in zip(search_fields, groups[group], strict=True)]
-            domain = list(base)
-            if len(search_fields) == 1 and ops[0] == "in":
-                domain.append((search_fields[0], "in", [k[0] for k in keys]))
-            else:
-                domain += ["|"] * (len(keys) - 1)
-                for key in keys:
-                    domain += ["&"] * (len(key) - 1)
-                    domain += [
-                        (f, "=" if op == "in" else op, v) for f, op, v in zip(search_fields, ops, key, strict=True)
-                    ]
-            for candidate in Model.search(domain, order="id"):
-                key = tuple(
-                    self._normalize(spec, f, candidate[spec.match_fields.get(f, (f, None))[0]]) for f in groups[group]
-                )
-                hubspot_id = keys.get(key)
-                if hubspot_id and hubspot_id not in found and candidate.id not in taken:
-                    found[hubspot_id] = candidate
-                    taken.add(candidate.id)
-        return found
-
-    def _match_key(self, spec, field_names, values):
-        key = tuple(self._normalize(spec, f, values.get(f), source=True) for f in field_names)
-        return key if all(key) else None
-
-    @staticmethod
-    def _normalize(spec, field_name, value, source=False):
-        if not value:
-            return False
-        searched, normalizer = spec.match_fields.get(field_name, (field_name, None))
-        if normalizer and (source or searched == field_name):
-            value = normalizer(value)
-        return str(value).strip().lower() if value else False
-
     # ----------------------------------------------------------- outbound run
     def _run_outbound(self, account, object_type):
         """Push what changed in Odoo since the last push; returns the run (None when locked)."""
@@ -887,19 +386,6 @@ class HubspotSyncEngine(models.AbstractModel):
             return run
         return self._step(state, self._push_end, state, checkpoint, started)  # the run, or its figures
 
-    def _push_end(self, state, checkpoint, started):
-        checkpoint.write({"last_modified_at": started - PUSH_MARGIN, "last_run_at": started, "full_import_done": True})
-        state.flush_counts()
-        message = None
-        if state.cache.unmapped_users:
-            message = self.env._(
-                "No HubSpot owner for: %s (their records keep HubSpot's owner; map them under Owners).",
-                ", ".join(sorted(state.cache.unmapped_users)),
-            )
-        run = state.run._finish(state.client.call_count, message=message)  # no row if nothing was pushed
-        self._commit(0)
-        return run
-
     def _push_start(self, state, checkpoint):
         """The connector's own properties, the deletions, then the ids of the records to look at."""
         self._ensure_push_properties(state, checkpoint)
@@ -915,298 +401,53 @@ class HubspotSyncEngine(models.AbstractModel):
         state.flush_counts()
         self._commit(len(records))
 
-    def _ensure_push_properties(self, state, checkpoint):
-        """The connector's own HubSpot properties: the Odoo record id (unique, makes
-        creation idempotent) and, when asked, the link back to Odoo."""
-        wanted = {ODOO_ID_PROPERTY: {"label": "Odoo record", "hasUniqueValue": True}}
-        if state.account.link_back and state.account.link_back_property:
-            wanted[state.account.link_back_property.strip()] = {"label": "Odoo link"}
-        done = set((checkpoint.pushed_properties or "").split(","))
-        missing = [name for name in wanted if name not in done]
-        if not missing:
-            return
-        object_type = state.spec.object_type
-        existing = {p["name"] for p in state.client.get_properties(object_type)}
-        to_create = [name for name in missing if name not in existing]
-        if to_create:
-            group = state.account._connector_property_group(state.client, object_type)
-            for name in to_create:
-                definition = {"name": name, "type": "string", "fieldType": "text", "groupName": group}
-                state.client.create_property(object_type, dict(definition, **wanted[name]))
-        checkpoint.pushed_properties = ",".join(sorted((done | set(wanted)) - {""}))
+    def _push_end(self, state, checkpoint, started):
+        checkpoint.write({"last_modified_at": started - PUSH_MARGIN, "last_run_at": started, "full_import_done": True})
+        state.flush_counts()
+        message = None
+        if state.cache.unmapped_users:
+            message = self.env._(
+                "No HubSpot owner for: %s (their records keep HubSpot's owner; map them under Owners).",
+                ", ".join(sorted(state.cache.unmapped_users)),
+            )
+        run = state.run._finish(state.client.call_count, message=message)  # no row if nothing was pushed
+        self._commit(0)
+        return run
 
-    def _odoo_id(self, record):
-        return f"{self.env['ir.config_parameter'].sudo().get_param('database.uuid', '')[:8]}-{record._name}-{record.id}"
-
-    def _push_candidates(self, state, checkpoint):
-        """Ids of the records to look at: changed since the last push (all on the first),
-        plus those whose push failed; eligible ones only."""
-        spec, account = state.spec, state.account
-        domain = [
-            *spec.domain,
-            *spec.push_domain,
-            *self.env[spec.model]._hubspot_push_domain(account),
-            "|",
-            ("hubspot_id", "=", False),
-            "&",
-            ("hubspot_linked", "=", True),
-            ("hubspot_account_id", "=", account.id),
-        ]
-        retry = (
-            self.env["hubspot.sync.error"]
-            .sudo()
+    # ------------------------------------------------------------ look-ups
+    def _bindings(self, account, spec, ids):
+        found = (
+            self.env[spec.model]
+            .with_context(active_test=False)
             .search(
                 [
-                    ("account_id", "=", account.id),
-                    ("object_type", "=", spec.object_type),
-                    ("direction", "=", "out"),
-                    ("state", "=", "open"),
+                    ("hubspot_account_id", "=", account.id),
+                    ("hubspot_object_type", "=", spec.object_type),
+                    ("hubspot_id", "in", ids),
                 ]
             )
         )
-        Model = self.env[spec.model].with_context(active_test=False)
-        if "active" not in Model._fields:
-            active = []
-        elif account.archive_in_hubspot or not spec.archive_inactive:
-            active = ["|", ("active", "=", True), ("hubspot_linked", "=", True)]
-        else:
-            active = [("active", "=", True)]
-        changed = list(domain) + active
-        if checkpoint.full_import_done and checkpoint.last_modified_at:
-            changed.append(("write_date", ">", checkpoint.last_modified_at))
-        ids = set(Model.search(changed).ids) | set(Model.search(domain + [("id", "in", retry.mapped("res_id"))]).ids)
-        retry.write({"state": "resolved"})  # failing again logs a new line
-        return sorted(ids)
+        return {r.hubspot_id: r for r in found}
 
-    def _push_batch(self, state, records):
-        """Send what differs from HubSpot's last known values, in batch calls."""
-        spec, client = state.spec, state.client
-        mappings = state.mappings_for(spec.object_type)
-        updates, creates, archives = [], [], []
+    @staticmethod
+    def _merged_ids(records):
+        merged = []
         for record in records:
-            if spec.archive_inactive and not record[record._active_name or "id"]:
-                if record.hubspot_linked:
-                    archives.append(record)
-                continue
-            try:
-                props = self._outbound_props(state, record, mappings)
-            except SkipRecord as reason:
-                state.count("skipped")
-                _logger.debug("HubSpot %s: %s not pushed: %s", spec.object_type, record, reason)
-                continue
-            if record.hubspot_id:
-                if props:
-                    updates.append((record, props))
-            else:
-                creates.append((record, props))
-        if archives:
-            result = client.batch_archive(spec.object_type, [r.hubspot_id for r in archives])
-            for record in archives:
-                record._hubspot_unlink("deleted")
-            state.count("archived", len(archives) - len(result.errors))
-        if updates:
-            result = client.batch_update(spec.object_type, [{"id": r.hubspot_id, "properties": p} for r, p in updates])
-            self._store_push(state, updates, result, key=lambda row: str(row["id"]), by=lambda r: r.hubspot_id)
-        if creates:
-            self._push_creates(state, creates)
-        self._push_associations(state, records.filtered("hubspot_linked"))
+            value = (record.get("properties") or {}).get("hs_merged_object_ids") or ""
+            merged += [m.strip() for m in value.replace(",", ";").split(";") if m.strip()]
+        return merged
 
-    def _outbound_props(self, state, record, mappings):
-        """HubSpot property values to send for ``record`` under the field rules."""
-        # Conflicts were settled by the inbound step that runs just before (per record, the
-        # side changed last wins, a tie goes to HubSpot): what still differs from HubSpot's
-        # last known values is Odoo's to send.
-        last = record.hubspot_last_values or {}
-        props = {}
-        for mapping in mappings:
-            if mapping.rule in ("hubspot", "none"):
-                continue
-            for prop, value in mapping.to_hubspot(record, state.cache).items():
-                if mapping.rule == "prefer_hubspot" and record.hubspot_id and (last.get(prop) or ""):
-                    continue
-                if not mapping.same_in_hubspot(value, last.get(prop)):
-                    props[prop] = value
-        for prop, value in self.env[state.spec.model]._hubspot_outbound_properties(state, record).items():
-            if value is None:
-                props.pop(prop, None)  # HubSpot's to compute
-            elif (value or "") != (last.get(prop) or ""):
-                props[prop] = value
-        for assoc in state.spec.associations:
-            target = record[assoc.field] if assoc.property else None
-            if (  # only a target HubSpot knows; none never clears HubSpot's (like the v4 associations)
-                target
-                and target.hubspot_linked
-                and target.hubspot_account_id == state.account
-                and target.hubspot_object_type == assoc.to_type
-                and target.hubspot_id != (last.get(assoc.property) or "")
-            ):
-                props[assoc.property] = target.hubspot_id
-        account = state.account
-        if not record.hubspot_id:
-            props[ODOO_ID_PROPERTY] = self._odoo_id(record)
-        if account.link_back and account.link_back_property:
-            url = f"{record.get_base_url()}/odoo/{record._name}/{record.id}"
-            if url != (last.get(account.link_back_property) or ""):
-                props[account.link_back_property] = url
-        return props
+    def _binding_values(self, state, spec, hubspot_id):
+        return {
+            "hubspot_id": hubspot_id,
+            "hubspot_account_id": state.account.id,
+            "hubspot_object_type": spec.object_type,
+            "hubspot_linked": True,
+            "hubspot_unlink_reason": False,
+            "hubspot_synced_at": fields.Datetime.now(),
+        }
 
-    def _push_creates(self, state, creates):
-        """New records: link to an existing HubSpot record first (companies by domain, products
-        by SKU: the spec's ``push_match``); then upsert (idempotent: by email for contacts, else
-        by the Odoo record id property)."""
-        spec, client = state.spec, state.client
-        if spec.push_match:
-            creates = self._link_existing(state, creates)
-        by_email = [(r, p) for r, p in creates if spec.upsert_by_email and p.get("email")]
-        by_odoo_id = [(r, p) for r, p in creates if (r, p) not in by_email]
-        for id_property, items, key in (("email", by_email, "email"), (ODOO_ID_PROPERTY, by_odoo_id, ODOO_ID_PROPERTY)):
-            if not items:
-                continue
-
-            def unique(value, key=key):
-                return (value or "").lower() if key == "email" else value
-
-            key_of = {r.id: unique(p[key]) for r, p in items}
-            inputs = [{"id": key_of[r.id], "properties": p} for r, p in items]
-            result = client.batch_upsert(spec.object_type, inputs, id_property)
-            self._store_push(
-                state,
-                items,
-                result,
-                key=lambda row, key=key, unique=unique: unique((row.get("properties") or {}).get(key)),
-                by=lambda r, key_of=key_of: key_of[r.id],
-                creating=True,
-            )
-
-    def _link_existing(self, state, creates):
-        """Before creating records, look for HubSpot records with the same value of each
-        ``push_match`` property in turn, e.g. companies with the same domain, then the same
-        name (search ``IN`` takes lower-case values, 100 at a time)."""
-        object_type = state.spec.object_type
-        found, pending = {}, list(creates)
-        for prop in state.spec.push_match:
-            wanted = {}
-            for record, props in pending:
-                key = (props.get(prop) or "").strip().lower()
-                if key:
-                    wanted.setdefault(key, []).append(record)
-            keys, rows = sorted(wanted), {}
-            for start in range(0, len(keys), 100):
-                body = state.client.search(
-                    object_type,
-                    [{"filters": [{"propertyName": prop, "operator": "IN", "values": keys[start : start + 100]}]}],
-                    properties=[*state.spec.push_match, modified_property(object_type)],
-                )
-                for row in body.get("results") or []:
-                    rows.setdefault((row["properties"].get(prop) or "").strip().lower(), row)
-            for key, records in wanted.items():
-                for record in records if key in rows else ():
-                    found.setdefault(record.id, rows[key])
-            pending = [(r, p) for r, p in pending if r.id not in found]
-        remaining = []
-        for record, props in creates:
-            row = found.get(record.id)
-            if row and not self._bindings(state.account, state.spec, [row["id"]]):
-                record._hubspot_bind(state.account, object_type, row["id"])
-                state.count("linked")
-                result = state.client.batch_update(object_type, [{"id": row["id"], "properties": props}])
-                self._store_push(
-                    state, [(record, props)], result, key=lambda r: str(r["id"]), by=lambda r: r.hubspot_id
-                )
-            else:
-                remaining.append((record, props))
-        return remaining
-
-    def _store_push(self, state, items, result, key, by, creating=False):
-        """Bind and remember what HubSpot now holds; log the inputs HubSpot refused."""
-        rows = {key(row): row for row in result.results}
-        for record, props in items:
-            row = rows.get(by(record))
-            if row is None:
-                reason = next(
-                    (e.message for e in result.errors if by(record) in e.ids or not e.ids), "not in HubSpot's answer"
-                )
-                existing = _existing_id(reason)
-                if (
-                    existing
-                    and state.spec.upsert_by_email
-                    and not self._bindings(state.account, state.spec, [existing])
-                ):
-                    record._hubspot_bind(
-                        state.account, state.spec.object_type, existing
-                    )  # 409: the email is taken: link
-                    state.count("linked")
-                    continue
-                self._push_failed(state, record, reason, props)
-                continue
-            millis = timestamps.try_millis(
-                (row.get("properties") or {}).get(modified_property(state.spec.object_type)) or row.get("updatedAt")
-            )
-            vals = {
-                "hubspot_last_values": dict(record.hubspot_last_values or {}, **props),
-                "hubspot_remote_modified_ms": millis or 0,
-                "hubspot_remote_modified_at": timestamps.parse(millis) if millis else False,
-                "hubspot_synced_at": fields.Datetime.now(),
-            }
-            if creating or not record.hubspot_linked:
-                vals.update(self._binding_values(state, state.spec, str(row["id"])))
-                state.count("linked" if row.get("new") is False else "created")
-            else:
-                state.count("updated")
-            record.with_context(**SYNC_CONTEXT).write(vals)
-
-    def _push_failed(self, state, record, reason, payload):
-        state.count("failed")
-        state.run._log_error(record.hubspot_id, reason, payload, res_id=record.id)
-
-    def _push_associations(self, state, records):
-        """Associate pushed records with what their association fields point to (v4 batch),
-        once per change. Only additions are sent: an association made in HubSpot stays."""
-        for assoc in state.spec.associations:
-            if not assoc.push_type_id:
-                continue
-            key = f"__{assoc.field}"
-            pairs, wanted = [], {}
-            path = assoc.push_path or assoc.field
-            for record in records:
-                targets = (getattr(record, path)() if path.startswith("_") else record.mapped(path)).filtered(
-                    lambda t, to_type=assoc.to_type: t.hubspot_linked
-                    and t.hubspot_account_id == state.account
-                    and t.hubspot_object_type == to_type
-                    and t.hubspot_id
-                )
-                ids = sorted(set(targets.mapped("hubspot_id")))
-                known = set(filter(None, ((record.hubspot_last_values or {}).get(key) or "").split(",")))
-                if ids and set(ids) != known:
-                    wanted[record] = ",".join(ids)
-                    pairs += [(record.hubspot_id, target) for target in ids if target not in known]
-            if not wanted:
-                continue
-            result = (
-                state.client.create_associations(
-                    state.spec.object_type, assoc.to_type, pairs, type_id=assoc.push_type_id
-                )
-                if pairs
-                else None
-            )
-            if result is None or not result.errors:
-                for record, ids in wanted.items():
-                    record.with_context(**SYNC_CONTEXT).write(
-                        {"hubspot_last_values": dict(record.hubspot_last_values or {}, **{key: ids})}
-                    )
-
-    def _push_deletions(self, state):
-        tombstones = (
-            self.env["hubspot.tombstone"]
-            .sudo()
-            .search([("account_id", "=", state.account.id), ("object_type", "=", state.spec.object_type)])
-        )
-        if tombstones:
-            result = state.client.batch_archive(state.spec.object_type, tombstones.mapped("hubspot_id"))
-            state.count("archived", len(tombstones) - len(result.errors))
-            tombstones.unlink()
-
-    # ------------------------------------------------------ on demand
+    # ------------------------------------------------------------ on demand
     def _import_records_now(self, account, object_type, records):
         """Import or update these raw HubSpot records now (wizards), as the sync would: the caller
         checked the user's rights. Returns ``({id: record}, {(type, id): why that record failed})``."""
@@ -1377,8 +618,3 @@ class HubspotSyncEngine(models.AbstractModel):
             gone._hubspot_unlink("deleted")
             state.count("unlinked", count)
             state.count("archived", count)
-
-
-def _existing_id(message):
-    match = re.search(r"Existing ID:\s*(\d+)", message or "")
-    return match.group(1) if match else None

@@ -278,6 +278,29 @@ class HubspotImportRecord(models.TransientModel):
                 )
             )
         self._check_record(record)
+        self._check_not_linked_elsewhere(record, hubspot_id)
+        remote = self._fetch_remote(hubspot_id)
+        before = record._hubspot_link_snapshot()
+        record._hubspot_bind(account, object_type, str(remote["id"]), record_modified_at(object_type, remote))
+        self._sync_linked(record, remote)
+        # The field rules decided what changed; the chatter says what, and who linked it.
+        record._hubspot_log_link(
+            before,
+            self.env._(
+                "Linked to HubSpot %(type)s %(id)s by %(user)s.",
+                type=self._object_label(),
+                id=remote["id"],
+                user=self.env.user.name,
+            ),
+        )
+        _logger.info(
+            "HubSpot account %s: %s %s linked to %s %s", account.id, record._name, record.id, object_type, remote["id"]
+        )
+        return {"type": "ir.actions.act_window_close"}
+
+    def _check_not_linked_elsewhere(self, record, hubspot_id):
+        """No other Odoo record of the account holds this HubSpot record."""
+        account, object_type = self.account_id, self.object_type
         # The other record may be one the user cannot see (e.g. another salesperson's opportunity).
         other = (
             self.env[record._name]
@@ -309,6 +332,10 @@ class HubspotImportRecord(models.TransientModel):
                     hubspot_id,
                 )
             )
+
+    def _fetch_remote(self, hubspot_id):
+        """The HubSpot record, once it is known to sync under the account's settings."""
+        account, object_type = self.account_id, self.object_type
         client = account._get_client(max_retries=1, timeout=20)
         try:
             remote = client.get_object(object_type, hubspot_id, properties=account._properties_to_read(object_type))
@@ -320,8 +347,12 @@ class HubspotImportRecord(models.TransientModel):
             ) from None
         except HubSpotError as error:
             raise UserError(account._error_message(error)) from None
-        before = record._hubspot_link_snapshot()
-        record._hubspot_bind(account, object_type, str(remote["id"]), record_modified_at(object_type, remote))
+        return remote
+
+    def _sync_linked(self, record, remote):
+        """Sync the record just linked, as the sync would; undo everything (an error) when it
+        fails or the sync settings keep it out."""
+        account, object_type = self.account_id, self.object_type
         try:
             _linked, failures = self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [remote])
         except HubSpotError as error:
@@ -347,20 +378,6 @@ class HubspotImportRecord(models.TransientModel):
                     reason=reason.get(record.hubspot_unlink_reason, ""),
                 )
             )
-        # The field rules decided what changed; the chatter says what, and who linked it.
-        record._hubspot_log_link(
-            before,
-            self.env._(
-                "Linked to HubSpot %(type)s %(id)s by %(user)s.",
-                type=self._object_label(),
-                id=remote["id"],
-                user=self.env.user.name,
-            ),
-        )
-        _logger.info(
-            "HubSpot account %s: %s %s linked to %s %s", account.id, record._name, record.id, object_type, remote["id"]
-        )
-        return {"type": "ir.actions.act_window_close"}
 
     def _check_record(self, record):
         """The Odoo record can be this HubSpot object type."""
