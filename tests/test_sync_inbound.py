@@ -165,7 +165,8 @@ class TestInboundRules(InboundCase):
         )
         partner.invalidate_recordset()
         self.state.update_record("companies", acme["id"], {"city": "Hamburg"})
-        self.sync()
+        run = self.sync()
+        self.assertEqual((run.state, run.updated_count, run.failed_count), ("done", 1, 0))
         self.assertEqual(partner.phone, "+1 local", "two-way: the newer Odoo edit wins")
         self.assertEqual(partner.city, "Hamburg", "newest wins field by field: Odoo did not change the city")
 

@@ -249,7 +249,11 @@ class TestPushFailures(OutboundCase):
         with patch.object(HubspotSyncEngineOutbound, "_store_push", real):
             self.push()
         self.assertEqual(len(self.state.live_records("companies")), 4, "the rerun upserts: no duplicate")
-        self.assertTrue(all(self.Partner.search([("name", "like", "New ")]).mapped("hubspot_id")))
+        # Each partner linked to the company HubSpot made for it in the crashed run (an empty
+        # search would have passed "all linked").
+        remote = {r["properties"]["name"]: r["id"] for r in self.state.live_records("companies")}
+        linked = {p.name: p.hubspot_id for p in self.Partner.search([("name", "like", "New ")])}
+        self.assertEqual(linked, {f"New {n}": remote[f"New {n}"] for n in range(3)})
 
     def test_409_on_contact_email_links_existing(self):
         self.configure(companies_direction="out", contacts_direction="out")

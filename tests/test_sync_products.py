@@ -366,8 +366,12 @@ class TestLineItemsOutbound(LineItemsCase):
     def test_lines_of_an_opportunity_not_linked_to_a_deal_stay_in_odoo(self):
         local = self.env["crm.lead"].create({"name": "Odoo only", "type": "opportunity"})
         line = self.env["hubspot.deal.line"].create({"lead_id": local.id, "name": "Local", "price_unit": 1})
-        self.push("line_items")
+        self.state.clear_log()
+        run = self.push("line_items")
+        self.assertEqual((run.state, run.failed_count), ("done", 0), "kept out, not failed")
         self.assertFalse(line.hubspot_id)
+        self.assertEqual(self.writes(), {}, "nothing reached HubSpot")
+        self.assertNotIn("Local", [r["properties"].get("name") for r in self.state.live_records("line_items")])
 
 
 @tagged("post_install", "-at_install")

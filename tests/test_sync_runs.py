@@ -168,12 +168,14 @@ class TestSyncNow(EveryTypeCase):
     def test_a_hubspot_user_cannot_sync_now_and_a_stopped_account_says_so(self):
         self.state.advance(seconds=1)
         self.state.update_record("companies", self.acme["id"], {"phone": "+49 30 555"})
-        with self.assertRaises(AccessError):
+        self.state.clear_log()
+        # assertRaisesRegex: Odoo's assertRaises rolls back, and "no request" would hold whatever happened.
+        with self.assertRaisesRegex(AccessError, "Only HubSpot Administrators"):
             self.account.with_user(self.hs_user).action_sync_now()
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(AccessError, "Only HubSpot Administrators"):
             self.account.with_context(hubspot_sync=True).with_user(self.hs_user).action_sync_now()
         self.assertFalse(self.env["hubspot.sync.request"].search([]))
-        self.state.clear_log()
+        self.assertEqual(self.state.stats()["total"], 0, "HubSpot was not asked")
         self.run_crons()
         self.assertEqual(self.state.stats()["total"], 0, "nothing ran")
         self.assertEqual(self.odoo_record("companies", self.acme).phone, "+49 30 1")
