@@ -105,6 +105,11 @@ class CrmLead(models.Model):
     def _hubspot_sync_only_fields(self):
         return super()._hubspot_sync_only_fields() | {"hubspot_stage_id"}
 
+    def _hubspot_push_targets(self, assoc):
+        if assoc.field == "hubspot_contact_ids":
+            return self._hubspot_deal_contacts()
+        return super()._hubspot_push_targets(assoc)
+
     def _hubspot_deal_contacts(self):
         """The contacts a pushed deal is associated with: its contacts and its customer when a person."""
         self.ensure_one()

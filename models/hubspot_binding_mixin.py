@@ -231,6 +231,12 @@ class HubspotBindingMixin(models.AbstractModel):
         """Values the sync writes when it links this existing record (again)."""
         return {}
 
+    def _hubspot_push_targets(self, assoc):
+        """The Odoo records the push associates this record with through ``assoc`` (an
+        :class:`~.hubspot_sync_spec.Association` of its type)."""
+        self.ensure_one()
+        return self.mapped(assoc.push_path or assoc.field)
+
     @api.model
     def _hubspot_outbound_properties(self, state, record):
         """HubSpot properties of the type's own for Odoo ``record`` (None: HubSpot's to compute).

@@ -278,9 +278,8 @@ class HubspotSyncEngineOutbound(models.AbstractModel):
                 continue
             key = f"__{assoc.field}"
             pairs, wanted = [], {}
-            path = assoc.push_path or assoc.field
             for record in records:
-                targets = (getattr(record, path)() if path.startswith("_") else record.mapped(path)).filtered(
+                targets = record._hubspot_push_targets(assoc).filtered(
                     lambda t, to_type=assoc.to_type: t.hubspot_linked
                     and t.hubspot_account_id == state.account
                     and t.hubspot_object_type == to_type

@@ -43,7 +43,8 @@ class Association:
     import_missing: bool = True  # import an associated record Odoo lacks (False: link existing ones only)
     required: bool = False  # skip the record while its associated record is not in Odoo
     push_type_id: int = None  # HUBSPOT_DEFINED association type the push creates (None: not pushed)
-    push_path: str = None  # what the push associates, when not ``field`` itself (e.g. a commercial partner)
+    push_path: str = None  # what the push associates, when not ``field`` itself (e.g. a commercial partner;
+    # the model's ``_hubspot_push_targets`` may say more)
     property: str = None  # the associated record's id is this property of the record (no v4 association)
 
 
@@ -143,9 +144,7 @@ SPECS = {
                 push_type_id=5,  # the deal's primary company
                 push_path="partner_id.commercial_partner_id",
             ),
-            Association(
-                "contacts", "hubspot_contact_ids", many=True, push_type_id=3, push_path="_hubspot_deal_contacts"
-            ),
+            Association("contacts", "hubspot_contact_ids", many=True, push_type_id=3),
         ),
         webhook_kind="deal",
         ui_type_id="0-3",
@@ -221,9 +220,7 @@ SPECS = {
                 push_type_id=26,  # the ticket's primary company
                 push_path="partner_id.commercial_partner_id",
             ),
-            Association(
-                "contacts", "hubspot_contact_ids", many=True, push_type_id=16, push_path="_hubspot_ticket_contacts"
-            ),
+            Association("contacts", "hubspot_contact_ids", many=True, push_type_id=16),
             Association("deals", "hubspot_lead_id", import_missing=False, push_type_id=28),
         ),
         webhook_kind="ticket",

@@ -64,6 +64,11 @@ class ProjectTask(models.Model):
         projects = account.sudo().pipeline_ids.filtered(lambda p: p.object_type == "tickets").project_id
         return [*super()._hubspot_push_domain(account), ("project_id", "in", projects.ids)]
 
+    def _hubspot_push_targets(self, assoc):
+        if assoc.field == "hubspot_contact_ids":
+            return self._hubspot_ticket_contacts()
+        return super()._hubspot_push_targets(assoc)
+
     def _hubspot_ticket_contacts(self):
         """The contacts a pushed ticket is associated with: its contacts and its customer when a person."""
         self.ensure_one()
