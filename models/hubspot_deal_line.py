@@ -84,31 +84,6 @@ class HubspotDealLine(models.Model):
         return account._syncs("deals")
 
     @api.model
-    def _hubspot_before_inbound(self, state, checkpoint):
-        """Records whose required associated record came into Odoo after they were last changed (a
-        line item whose deal entered the deal-stage filter, or was synced before its deal): the
-        runs that linked those deals asked for them (sync requests naming the deals); fetch them."""
-        spec = state.spec
-        requests = self.env["hubspot.sync.request"]._of(state.account, spec.object_type).filtered("hubspot_ids")
-        if not requests:
-            return
-        if checkpoint.full_import_done:  # the first run reads every record anyway
-            to_type = next(a.to_type for a in spec.associations if a.required)
-            arrived = sorted({i for request in requests for i in request.hubspot_ids.split(",") if i})
-            pairs = state.client.read_associations(to_type, spec.object_type, arrived)
-            ids = sorted({i for item_ids in pairs.values() for i in item_ids})
-            bound = state.engine._bindings(state.account, spec, ids)
-            fetch = [i for i in ids if i not in bound]
-            if fetch:
-                result = state.client.batch_read(
-                    spec.object_type, fetch, properties=state.account._properties_to_read(spec.object_type)
-                )
-                state.engine._import_records(state, spec, result.results)
-        requests.unlink()  # those asked for later stay for the next run
-        state.flush_counts()
-        state.engine._commit(0)
-
-    @api.model
     def _hubspot_inbound_values(self, state, record, existing, values):
         """Quantity and discount of a line item.
 

@@ -185,6 +185,7 @@ class HubspotSyncEngine(models.AbstractModel):
         self._step(state, self._retry_open_errors, state)
         if spec.review:
             self._step(state, self._import_accepted_companies_records, state)
+        self._step(state, self._records_of_arrivals, state, checkpoint)
         self._step(state, self.env[spec.model]._hubspot_before_inbound, state, checkpoint)
 
     def _stream(self, state, checkpoint, full):
@@ -454,7 +455,10 @@ class HubspotSyncEngine(models.AbstractModel):
         engine, account = self.sudo(), account.sudo()
         spec = SPECS[object_type]
         state = RunState(engine, account, spec, None, account._get_client())
-        return engine._import_records(state, spec, records), state.failures
+        linked = engine._import_records(state, spec, records)
+        # The caller linked them just before: what waited for them (skipped) comes with its job's next run.
+        engine._announce_arrivals(state, spec, sorted(linked))
+        return linked, state.failures
 
     def _import_company_records(self, account, company_hubspot_id):
         """Import what belongs to one HubSpot company and waited for it (after a pending

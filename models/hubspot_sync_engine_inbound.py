@@ -164,17 +164,43 @@ class HubspotSyncEngineInbound(models.AbstractModel):
 
     def _announce_arrivals(self, state, spec, hubspot_ids):
         """Records that came into Odoo (created, matched or linked again): the types whose records
-        wait for them (a line item for its deal) fetch those at their next run."""
+        wait for them (a line item for its deal, a contact for its company with "Only contacts of
+        known companies") fetch those at their next run."""
         account = state.account
         followers = [
             follower.object_type
             for follower in SPECS.values()
-            if any(a.to_type == spec.object_type and a.required for a in follower.associations)
+            if any(a.to_type == spec.object_type and a.waits(account) for a in follower.associations)
             and account._syncs(follower.object_type)
             and account._direction(follower.object_type) != "out"
         ]
         if hubspot_ids and followers:
             self.env["hubspot.sync.request"]._add(account, followers, sorted(hubspot_ids))
+
+    def _records_of_arrivals(self, state, checkpoint):
+        """Records whose awaited associated record came into Odoo after they were last changed (a
+        line item whose deal entered the deal-stage filter, or was synced before its deal; a contact
+        skipped while its company was not in Odoo): the runs or users that linked those asked for
+        them (sync requests naming them); fetch them."""
+        spec = state.spec
+        requests = self.env["hubspot.sync.request"]._of(state.account, spec.object_type).filtered("hubspot_ids")
+        if not requests:
+            return
+        awaited = [a.to_type for a in spec.associations if a.waits(state.account)]
+        if checkpoint.full_import_done and awaited:  # the first run reads every record anyway
+            arrived = sorted({i for request in requests for i in request.hubspot_ids.split(",") if i})
+            pairs = state.client.read_associations(awaited[0], spec.object_type, arrived)
+            ids = sorted({i for item_ids in pairs.values() for i in item_ids})
+            bound = self._bindings(state.account, spec, ids)
+            fetch = [i for i in ids if i not in bound]
+            if fetch:
+                result = state.client.batch_read(
+                    spec.object_type, fetch, properties=state.account._properties_to_read(spec.object_type)
+                )
+                self._import_records(state, spec, result.results)
+        requests.unlink()  # those asked for later stay for the next run
+        state.flush_counts()
+        self._commit(0)
 
     @staticmethod
     def _unlink_record(state, record, reason):

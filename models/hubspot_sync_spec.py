@@ -47,6 +47,11 @@ class Association:
     # the model's ``_hubspot_push_targets`` may say more)
     property: str = None  # the associated record's id is this property of the record (no v4 association)
 
+    def waits(self, account):
+        """Does a record wait for this associated record (skipped while that is not in Odoo)? A
+        line item for its deal; a contact for its company with "Only contacts of known companies"."""
+        return self.required or bool(self.skip_flag and account[self.skip_flag])
+
 
 @dataclass(frozen=True)
 class SyncSpec:

@@ -433,15 +433,28 @@ class TestAccountLifecycle(InboundCase):
     def test_cron_walks_running_accounts_when_due(self):
         cron = self.env.ref("hubspot_connector.ir_cron_sync_companies")
         self.assertEqual(cron.code.strip(), 'model._cron_sync("companies")')
-        self.hs_company("Acme")
+        acme = self.hs_company("Acme")
         self.settle()
         self.engine._cron_sync("companies")
         run = self.account.run_ids.filtered(lambda r: r.object_type == "companies")
         self.assertEqual(run.created_count, 1, (run.state, run.message, run.error_ids.mapped("reason")))
         self.engine._cron_sync("companies")
         self.assertEqual(len(self.account.run_ids.filtered(lambda r: r.object_type == "companies")), 1, "not due yet")
+        # Stopped, a due tick leaves HubSpot alone; started again, the change arrives.
+        self.state.advance(seconds=5)
+        self.state.update_record("companies", acme["id"], {"phone": "+49 30 2"})
         self.account.action_stop()
-        self.assertFalse(self.account._sync_due("companies") and self.account.state == "running")
+        self.settle()
+        self.state.clear_log()
+        later = fields.Datetime.now() + timedelta(minutes=10)
+        with freeze_time(later):
+            self.engine._cron_sync("companies")
+        self.assertEqual(self.state.stats()["total"], 0, "a stopped account: HubSpot was asked nothing")
+        self.assertFalse(self.partner(acme).phone)
+        self.account.action_start()
+        with freeze_time(later):
+            self.engine._cron_sync("companies")
+        self.assertEqual(self.partner(acme).phone, "+49 30 2")
 
     def test_schedule_with_freezegun(self):
         self.configure(sync_interval="15")
