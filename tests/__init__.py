@@ -35,6 +35,7 @@ from . import test_import_search
 from . import test_enrichment
 from . import test_reject_exclude
 from . import test_time_boundaries
+from . import test_object_types
 from . import test_entry_points
 from . import test_entry_webhooks
 from . import test_entry_accounts

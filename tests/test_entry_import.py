@@ -10,8 +10,8 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import Form, new_test_user, tagged
 
+from .common import InboundCase
 from .test_entry_points import DAY, EntryCase
-from .test_sync_inbound import InboundCase
 
 
 @tagged("post_install", "-at_install")

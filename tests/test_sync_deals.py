@@ -9,7 +9,7 @@ from odoo.tests import tagged
 
 from ..hubspot import HubSpotConnectionError
 from ..hubspot.client import HubSpotClient
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 from .test_sync_outbound import OutboundCase
 
 

@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 
 
 class ProductsCase(InboundCase):
