@@ -39,3 +39,8 @@ from . import test_rate_budget_guards
 from . import test_wizard_guards
 from . import test_webhook_guards
 from . import test_company_guards
+from . import test_object_types
+from . import test_entry_points
+from . import test_entry_webhooks
+from . import test_entry_accounts
+from . import test_entry_import

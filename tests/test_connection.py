@@ -112,8 +112,11 @@ class TestConnectionMocked(HubSpotCase):
     @responses.activate
     def test_user_cannot_run_test(self):
         responses.get(DETAILS, json={"portalId": 1, "uiDomain": "app.hubspot.com"})
-        with self.assertRaises(AccessError):
+        with self.assertRaisesRegex(AccessError, "Only HubSpot Administrators"):
             self.account.with_user(self.hs_user).action_test_connection()
+        # Refused before HubSpot is asked (Odoo's assertRaises would roll a stored portal id back:
+        # HubSpot's side is what shows it)
+        self.assertEqual(len(responses.calls), 0)
         self.assertFalse(self.account.portal_id)
 
 

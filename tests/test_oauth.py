@@ -74,12 +74,14 @@ class TestOAuthConnection(SandboxMixin, HttpCase):
         expired = self.account._oauth_state(issued_at=time.time() - 1200)
         admin = self.env.ref("base.user_admin")
         other_db = f"{self.account.id}.{admin.id}.{int(time.time())}.nonce.{'0' * 64}"
+        tokens = self.state.call_count("oauth.token")
         for state in (expired, other_db, "garbage", "1.2.3.4.%C3%A9", ""):
             response = self.url_open(f"/hubspot/oauth/callback?code={code}&state={state}", allow_redirects=False)
             self.assertEqual(response.status_code, 403, state)
             self.assertIn("invalid or has expired", response.text)
+        self.assertEqual(self.state.call_count("oauth.token"), tokens, "the code was never used")
         self.account.invalidate_recordset()
-        self.assertFalse(self.account.sudo().oauth_refresh_token, "the code was never used")
+        self.assertFalse(self.account.sudo().oauth_refresh_token)
 
     def come_back_after(self, minutes):
         """The administrator clicks *Request permissions* now and comes back from HubSpot's
@@ -107,7 +109,9 @@ class TestOAuthConnection(SandboxMixin, HttpCase):
         new_test_user(self.env, login="oauth_seller", password="oauth_seller", groups="base.group_user")
         callback = self.consent()
         self.authenticate("oauth_seller", "oauth_seller")
+        tokens = self.state.call_count("oauth.token")
         self.assertEqual(self.url_open(callback, allow_redirects=False).status_code, 403)
+        self.assertEqual(self.state.call_count("oauth.token"), tokens, "the code was never used")
         self.account.invalidate_recordset()
         self.assertFalse(self.account.sudo().oauth_refresh_token)
 

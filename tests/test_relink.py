@@ -4,7 +4,7 @@ by searching HubSpot, and sync it at once (against the sandbox)."""
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 from .test_sync_tickets import TicketCase
 
 
@@ -107,6 +107,7 @@ class TestRelinkOpportunity(InboundCase):
         other._hubspot_bind(self.account, "deals", record["id"])
         other._hubspot_unlink("manual")  # even an opportunity taken out of the sync keeps its deal
         wizard = open_wizard(self.env, self.lead, self.seller, mode="id", hubspot_id=record["id"])
+        self.state.clear_log()
         with self.assertRaisesRegex(UserError, r"already linked to “Acme renewal \(old\)”"):
             wizard.action_confirm()
         # Another salesperson's opportunity: refused too, without showing it.
@@ -115,14 +116,17 @@ class TestRelinkOpportunity(InboundCase):
             wizard.action_confirm()
         self.assertFalse(self.lead.hubspot_id)
         self.assertEqual(self.lead.expected_revenue, 100)
+        self.assertEqual(self.state.stats()["total"], 0, "refused before HubSpot is asked")
 
     def test_refuses_a_deal_the_stage_filter_keeps_out(self):
         self.configure(deal_stage_filter="selected", deal_stage_ids=[(6, 0, self.stages["closedwon"].ids)])
         record = self.deal("Acme renewal 2026", amount="5000")
         wizard = open_wizard(self.env, self.lead, self.seller, mode="id", hubspot_id=record["id"])
+        self.state.clear_log()
         with self.assertRaisesRegex(UserError, "stage “Contract Sent”, which the account's deal-stage filter"):
             wizard.action_confirm()
         self.assertFalse(self.lead.hubspot_id)
+        self.assertEqual({entry["method"] for entry in self.state.request_log}, {"GET"}, "read, nothing written")
 
     def test_refuses_a_deal_of_an_excluded_company(self):
         self.state.create_property(
@@ -147,8 +151,11 @@ class TestRelinkOpportunity(InboundCase):
         self.lead.type = "lead"
         record = self.deal("Acme renewal 2026")
         wizard = open_wizard(self.env, self.lead, self.seller, mode="id", hubspot_id=record["id"])
+        self.state.clear_log()
         with self.assertRaisesRegex(UserError, "Only opportunities link to HubSpot deals"):
             wizard.action_confirm()
+        self.assertEqual(self.state.stats()["total"], 0, "refused before HubSpot is asked")
+        self.assertFalse(self.lead.hubspot_id)
 
 
 @tagged("post_install", "-at_install")
@@ -182,6 +189,8 @@ class TestRelinkTask(TicketCase):
         self.pipeline.project_id = False
         record = self.ticket("Printer on fire")
         wizard = open_wizard(self.env, self.task_record, self.agent, mode="id", hubspot_id=record["id"])
+        self.state.clear_log()
         with self.assertRaisesRegex(UserError, "choose its project"):
             wizard.action_confirm()
         self.assertFalse(self.task_record.hubspot_id)
+        self.assertEqual({entry["method"] for entry in self.state.request_log}, {"GET"}, "read, nothing written")

@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 
 
 class ProductsCase(InboundCase):
@@ -250,9 +250,21 @@ class TestLineItemsInbound(LineItemsCase):
         self.assertEqual((lead.hubspot_lines_total, self.amount(deal), lead.expected_revenue), (60, 60, 60))
 
     def test_no_line_items_while_deals_do_not_sync(self):
+        deal = self.deal("Rollout")
+        item = self.line_item(deal, "Set-up fee", quantity="1", price="150")
         self.configure(deal_stage_filter="none")
+        self.settle()
+        self.state.clear_log()
+        self.engine._cron_sync("deals")
         self.engine._cron_sync("line_items")
-        self.assertFalse(self.account.run_ids.filtered(lambda r: r.object_type == "line_items"))
+        self.assertFalse(self.line(item))
+        self.assertEqual(self.state.stats()["total"], 0, "HubSpot was asked nothing")
+        # Deals sync again: their line items come with them.
+        self.configure(deal_stage_filter="all")
+        self.engine._cron_sync("deals")
+        self.engine._cron_sync("line_items")
+        self.assertEqual(self.line(item).lead_id, self.lead(deal))
+        self.assertEqual(self.line(item).price_subtotal, 150)
 
 
 @tagged("post_install", "-at_install")
@@ -366,8 +378,12 @@ class TestLineItemsOutbound(LineItemsCase):
     def test_lines_of_an_opportunity_not_linked_to_a_deal_stay_in_odoo(self):
         local = self.env["crm.lead"].create({"name": "Odoo only", "type": "opportunity"})
         line = self.env["hubspot.deal.line"].create({"lead_id": local.id, "name": "Local", "price_unit": 1})
-        self.push("line_items")
+        self.state.clear_log()
+        run = self.push("line_items")
+        self.assertEqual((run.state, run.failed_count), ("done", 0), "kept out, not failed")
         self.assertFalse(line.hubspot_id)
+        self.assertEqual(self.writes(), {}, "nothing reached HubSpot")
+        self.assertNotIn("Local", [r["properties"].get("name") for r in self.state.live_records("line_items")])
 
 
 @tagged("post_install", "-at_install")
