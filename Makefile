@@ -1,10 +1,11 @@
 # hubspot_connector developer commands. Everything installs itself on first use
 # into .cache/ (git-ignored): Odoo 19, a venv, Chromium; see tools/setup.sh.
-.PHONY: help setup test demo lint bench pot sandbox screenshots clean
+.PHONY: help setup test mutants demo lint bench pot sandbox screenshots clean
 
 help:
 	@echo "make demo   - Odoo 19 with the addon and a local HubSpot sandbox on http://localhost:8069"
 	@echo "make test   - fresh database, install, all tests (browser included), linters"
+	@echo "make mutants - one-line breaks of tools/mutants.json, each against the suite: which survive (MUTANTS=id,id MUTANT_JOBS=2)"
 	@echo "make lint   - ruff + pylint-odoo"
 	@echo "make pot    - refresh the translation template i18n/hubspot_connector.pot"
 	@echo "make bench  - inbound sync of 20,000 companies and 40,000 contacts from the sandbox: the figures"
@@ -17,6 +18,9 @@ setup:
 
 test:
 	@tools/run_tests.sh
+
+mutants:
+	@tools/setup.sh && . "$${HUBSPOT_CACHE:-$(CURDIR)/.cache}/env.sh" && "$$HUBSPOT_VENV/bin/python" tools/mutants.py
 
 demo:
 	@tools/demo.sh

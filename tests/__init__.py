@@ -35,6 +35,10 @@ from . import test_import_search
 from . import test_enrichment
 from . import test_reject_exclude
 from . import test_time_boundaries
+from . import test_rate_budget_guards
+from . import test_wizard_guards
+from . import test_webhook_guards
+from . import test_company_guards
 from . import test_object_types
 from . import test_entry_points
 from . import test_entry_webhooks

@@ -1340,10 +1340,12 @@ class TestSandboxAdmin(SandboxCase):
             all(r["properties"]["hs_sku"].startswith("SKU-") for r in first["objects"]["products"].values())
         )
 
-        big = SandboxState()
-        started = time.monotonic()
+        # As the bench seeds it (no search lag), in CPU time: another process busy on the machine
+        # (a parallel test run) must not fail this test, only a slower seeding.
+        big = SandboxState(search_lag=0)
+        started = time.process_time()
         counts = big.seed_generated(companies=20000, contacts_per_company=2, deals=0, tickets=0)
-        self.assertLess(time.monotonic() - started, 10)
+        self.assertLess(time.process_time() - started, 10)
         self.assertEqual((counts["companies"], counts["contacts"]), (20000, 40000))
         some_contact = next(iter(big.objects["contacts"]))
         self.assertEqual(len(big.associated("contacts", some_contact, "companies")), 1)
