@@ -4,6 +4,7 @@
 
 help:
 	@echo "make demo   - Odoo 19 with the addon and a local HubSpot sandbox on http://localhost:8069"
+	@echo "             LANG=de, fi or th: the admin user works in that language (make demo LANG=de)"
 	@echo "make test   - fresh database, install, all tests (browser included), linters"
 	@echo "make lint   - ruff + pylint-odoo"
 	@echo "make pot    - refresh the translation template i18n/hubspot_connector.pot"

@@ -20,12 +20,39 @@ LANGUAGES = {"de": "de_DE", "fi": "fi_FI", "th": "th_TH"}
 
 # The one place for terms a translation may leave as they are: names, codes and words that
 # are the same in these languages (every other msgstr must differ from its msgid).
-SAME_AS_ENGLISH = frozenset({
-    "2026-03", "v3", "account_id", "HubSpot", "Odoo", "OAuth", "OAuth 2.0", "ID",
-    "HubSpot → Odoo", "Odoo → HubSpot", "%(type)s (%(reasons)s)",
-    "Administrator", "Dashboard", "Deal", "Deals", "Domain", "Icon", "Lead", "Limits", "Name",
-    "Partner", "Person", "Pipeline", "Pipelines", "Portal", "Status", "Ticket", "Tickets", "Website",
-})
+SAME_AS_ENGLISH = frozenset(
+    {
+        "2026-03",
+        "v3",
+        "account_id",
+        "HubSpot",
+        "Odoo",
+        "OAuth",
+        "OAuth 2.0",
+        "ID",
+        "HubSpot → Odoo",
+        "Odoo → HubSpot",
+        "%(type)s (%(reasons)s)",
+        "Administrator",
+        "Dashboard",
+        "Deal",
+        "Deals",
+        "Domain",
+        "Icon",
+        "Lead",
+        "Limits",
+        "Name",
+        "Partner",
+        "Person",
+        "Pipeline",
+        "Pipelines",
+        "Portal",
+        "Status",
+        "Ticket",
+        "Tickets",
+        "Website",
+    }
+)
 
 PLACEHOLDER = re.compile(r"%\(\w+\)s|%[sd]|\{\w*\}|</?[a-zA-Z][\w-]*|/>")  # tags by name: attributes translate
 
@@ -45,7 +72,11 @@ def texts_of(arch):
     """Every text a user reads in a rendered view: text nodes and labelling attributes."""
     found = set()
     for node in etree.fromstring(arch).iter():
-        for text in (node.text, node.tail, *(node.get(a) for a in ("string", "help", "placeholder", "title", "confirm"))):
+        for text in (
+            node.text,
+            node.tail,
+            *(node.get(a) for a in ("string", "help", "placeholder", "title", "confirm")),
+        ):
             if text and text.strip():
                 found.add(" ".join(text.split()))
     return found
@@ -94,16 +125,19 @@ class TestTranslations(TransactionCase):
                     for term in key_terms:
                         self.assertIn(" ".join(po.get(term, term).split()), shown, f"{lang}: {xmlid}")
                     english = {
-                        " ".join(t.msgid.split()) for t in self.template
+                        " ".join(t.msgid.split())
+                        for t in self.template
                         if any(o[0] == f"model_terms:ir.ui.view,arch_db:{xmlid}" for o in t.occurrences)
-                        and "<" not in t.msgid and t.msgid not in SAME_AS_ENGLISH
+                        and "<" not in t.msgid
+                        and t.msgid not in SAME_AS_ENGLISH
                     }
                     self.assertTrue(english, xmlid)
                     self.assertFalse(english & shown, f"{lang}: {xmlid} shows module terms in English")
                     # Field labels come with the view (get_views): none of the module's in English.
                     prefix = f"model:ir.model.fields,field_description:hubspot_connector.field_{view.model.replace('.', '_')}__"
                     labels = {
-                        t.msgid for t in self.template
+                        t.msgid
+                        for t in self.template
                         if any(o[0].startswith(prefix) for o in t.occurrences) and t.msgid not in SAME_AS_ENGLISH
                     }
                     self.assertTrue(labels, view.model)
