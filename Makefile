@@ -4,6 +4,7 @@
 
 help:
 	@echo "make demo   - Odoo 19 with the addon and a local HubSpot sandbox on http://localhost:8069"
+	@echo "             LANG=de, fi or th: the admin user works in that language (make demo LANG=de)"
 	@echo "make test   - fresh database, install, all tests (browser included), linters"
 	@echo "make mutants - one-line breaks of tools/mutants.json, each against the suite: which survive (MUTANTS=id,id MUTANT_JOBS=2)"
 	@echo "make lint   - ruff + pylint-odoo"

@@ -44,3 +44,4 @@ from . import test_entry_points
 from . import test_entry_webhooks
 from . import test_entry_accounts
 from . import test_entry_import
+from . import test_translations

@@ -10,6 +10,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 . "${HUBSPOT_CACHE:-$here/.cache}/env.sh"
 
 db=${DEMO_DB:-hubspot_demo}
+# `make demo LANG=de|fi|th`: the admin user works in that language. LANG is also the locale
+# variable, so the bare code is taken here and the processes get a real locale back.
+demo_lang=
+case "${LANG:-}" in
+  de) demo_lang=de_DE ;; fi) demo_lang=fi_FI ;; th) demo_lang=th_TH ;;
+esac
+if [ -n "$demo_lang" ]; then export LANG=C.UTF-8; fi
 odoo_port=${ODOO_PORT:-8069}
 sandbox_port=${SANDBOX_PORT:-8399}
 sandbox_url=http://127.0.0.1:$sandbox_port
@@ -43,7 +50,7 @@ else
 fi
 
 echo "== pointing the demo account at the sandbox"
-SANDBOX_URL=$sandbox_url "$py" -m odoo shell "${opts[@]}" --no-http --log-level=warn < "$here/tools/demo_account.py"
+DEMO_LANG=$demo_lang SANDBOX_URL=$sandbox_url "$py" -m odoo shell "${opts[@]}" --no-http --log-level=warn < "$here/tools/demo_account.py"
 
 cat <<MSG
 

@@ -40,6 +40,12 @@ if company.currency_id.name == "USD":
         currency.active = True
         if not currency.rate_ids.filtered(lambda r: r.company_id in (company, company.browse())):
             currency.rate_ids = [(0, 0, {"name": "2026-01-01", "rate": rate, "company_id": company.id})]
+# `make demo LANG=de` (or fi, th): that language active, with the module's translations, for admin.
+lang = os.environ.get("DEMO_LANG")
+if lang:
+    env["res.lang"]._activate_lang(lang)  # noqa: F821
+    env["ir.module.module"].search([("state", "=", "installed")])._update_translations([lang])  # noqa: F821
+    env.ref("base.user_admin").lang = lang  # noqa: F821
 env.cr.commit()  # noqa: F821
 sys_msg = f"   account {account.name!r}: portal {account.portal_id} at {account.api_base_url}\n"
 os.write(1, sys_msg.encode())
