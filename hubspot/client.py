@@ -28,6 +28,7 @@ after the wait HubSpot asks for. 429 ``DAILY`` raises at once; other 4xx never r
 
 import contextlib
 import logging
+import os
 import re
 import threading
 import time
@@ -56,7 +57,9 @@ from .tokens import StaticToken
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
-DEFAULT_TIMEOUT = 30  # seconds, for connecting and for each read
+# Seconds, for connecting and for each read; HUBSPOT_CONNECTOR_TIMEOUT in the server's environment
+# changes it (a slow proxy; `make soak`, whose injected timeouts would otherwise cost 30 s each).
+DEFAULT_TIMEOUT = float(os.environ.get("HUBSPOT_CONNECTOR_TIMEOUT") or 30)
 USER_AGENT = "hubspot_connector (Odoo 19)"
 BATCH_SIZE = 100  # HubSpot's maximum inputs per batch call
 ASSOCIATION_READ_BATCH = 1000

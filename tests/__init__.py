@@ -35,3 +35,4 @@ from . import test_import_search
 from . import test_enrichment
 from . import test_reject_exclude
 from . import test_time_boundaries
+from . import test_sandbox_soak
