@@ -36,3 +36,4 @@ from . import test_enrichment
 from . import test_reject_exclude
 from . import test_time_boundaries
 from . import test_sandbox_soak
+from . import test_soak_findings
