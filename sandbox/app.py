@@ -242,7 +242,7 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
                 self.stopping.wait(state.faults.delay())
             if fault and fault[0] == "status":
                 return self._logged(request, route, fault, started, *self.fault_response(fault[1], route))
-            refused = self.refuse_some_inputs(request) if fault and fault[0] == "partial" else []
+            dropped = self.refuse_some_inputs(request) if fault and fault[0] == "partial" else []
             if fault and fault[0] == "timeout":
                 self.stopping.wait(state.faults.timeout_seconds)
             if route.auth:
@@ -254,8 +254,8 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
                 result = route.handler(request, **kwargs)
             status, body = result[0], result[1]
             headers = headers + list(result[2] if len(result) > 2 else [])
-            if refused and isinstance(body, dict) and status < 300:
-                status, body = partial_answer(body, refused)
+            if dropped and isinstance(body, dict) and status < 300:
+                status, body = partial_answer(body, dropped)
         except HubSpotHTTPError as error:
             status, body, headers = error.status, error.body, headers + error.headers
         except OAuthError as error:
