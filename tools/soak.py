@@ -821,6 +821,10 @@ class Soak:
             f"{check['hostile_skipped_by_rule']} skipped by a rule, {check['hostile_deleted']} deleted or merged away"
         )
         say(
+            "   merged in HubSpot, both partners kept in Odoo (absorbed one unlinked): "
+            f"{check.get('merged_in_hubspot_kept_in_odoo', 0)}"
+        )
+        say(
             f"   compared: {check['records_compared']} linked records, {check['fields_compared']} fields; "
             f"differences explained by a field rule: {check['explained_fields']}"
         )

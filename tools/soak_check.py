@@ -128,7 +128,16 @@ for object_type, field, prop, normalize in (
     ("contacts", "email_normalized", "email", lambda v: (v or "").strip().lower()),
 ):
     spec = engine._spec(object_type)
-    rows = Partner.search_read(list(spec.domain) + [(field, "!=", False), ("active", "in", (True, False))], [field])
+    rows = Partner.search_read(
+        list(spec.domain) + [(field, "!=", False), ("active", "in", (True, False))],
+        [field, "hubspot_id", "hubspot_linked"],
+    )
+    # Two linked records HubSpot merged: Odoo keeps both partners (it merges none by itself), the
+    # absorbed one unlinked. Counted apart, not as a duplicate the sync made.
+    absorbed = portal.get("aliases", {}).get(object_type, {})
+    kept = [r for r in rows if not r["hubspot_linked"] and r["hubspot_id"] in absorbed]
+    result["merged_in_hubspot_kept_in_odoo"] = result.get("merged_in_hubspot_kept_in_odoo", 0) + len(kept)
+    rows = [r for r in rows if r not in kept]
     odoo_keys = Counter(normalize(r[field]) for r in rows)
     hubspot_keys = Counter(normalize(r["properties"].get(prop)) for r in live[object_type].values())
     for key, n in odoo_keys.items():
@@ -217,6 +226,14 @@ for object_type in TYPES:
                 result["fields_compared"] += 1
                 theirs = props.get(prop) or ""
                 if mapping.same_in_hubspot(ours, theirs):
+                    continue
+                if (
+                    object_type == "deals"
+                    and mapping.field_name == "expected_revenue"
+                    and abs((odoo.expected_revenue or 0) - (odoo.hubspot_amount_base or 0)) < 0.01
+                    and mapping.same_in_hubspot(str(odoo.hubspot_amount or 0), theirs or "0")
+                ):
+                    result["explained_fields"]["deal amount: in the deal's currency, converted in Odoo"] += 1
                     continue
                 if mapping.rule == "prefer_hubspot" and not theirs:
                     result["explained_fields"]["prefer HubSpot unless blank: HubSpot blank"] += 1
