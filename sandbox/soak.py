@@ -6,9 +6,9 @@
 - the **bulk-edit trap**: a third of the contacts share one last-modified timestamp (as after a
   bulk edit or an import in HubSpot), more than search's 10,000-result cap in the full soak;
 - **hostile records** (:func:`seed_hostile`): 100 kB strings, RTL and emoji text, NUL bytes,
-  invalid and duplicate emails, non-finite and non-numeric numbers, garbled dates (the
-  last-modified date included), unknown stages, pipelines, owners and countries, dangling and
-  circular associations, merged ids.
+  invalid and duplicate emails, non-finite and non-numeric numbers (companies' and contacts'
+  scores, deal amounts), garbled dates (the last-modified date included), unknown stages,
+  pipelines, owners and countries, dangling and circular associations, merged ids.
 
 Everything is stored without validation, as HubSpot's own imports may store it. The answer
 lists each hostile record (type, id, kind) so the soak can account for every one of them.
@@ -41,6 +41,7 @@ HOSTILE_KINDS = {
         "garbled_modified",
         "dangling_company",
         "merged",
+        "non_finite_number",
     ),
     "deals": (
         "bad_amount",
@@ -64,6 +65,7 @@ RTL_EMOJI = (
     "\u200fשלום\u200e 🙂 עולם",  # right-to-left and left-to-right marks
 )
 BAD_NUMBERS = ("NaN", "inf", "-Infinity", "1e400", "twelve", "12,5", "")
+NON_FINITE = ("NaN", "inf", "-Infinity", "1e400", "Infinity", "-nan")
 BAD_DATES = ("31/02/2026", "yesterday", "0000-00-00", "2026-13-45", "99999999999999999999", "NaN")
 BAD_EMAILS = ("not-an-email", "a@@b.example", "@example.com", "spaces in@example.com", "ümlaut@exämple")
 MISSING_ID = 990_000_000  # no record ever gets such an id
@@ -154,6 +156,8 @@ def seed_hostile(state, count, seed=15):
             elif kind == "bad_number":
                 props["numberofemployees"] = rng.choice(BAD_NUMBERS[:-1])
                 props["hubspotscore"] = rng.choice(BAD_NUMBERS[:-1])
+            elif kind == "non_finite_number":  # a contact's score: a number property (the soak maps it)
+                props["hubspotscore"] = rng.choice(NON_FINITE)
             elif kind == "bad_amount":
                 props["amount"] = rng.choice(BAD_NUMBERS[:-1])
             elif kind == "garbled_date":

@@ -1,5 +1,6 @@
 """The sandbox's faults and seeds that `make soak` relies on, over real HTTP."""
 
+import math
 import re
 from collections import Counter
 
@@ -133,6 +134,13 @@ class TestSandboxSoakSeed(SandboxCase):
         kinds = {h["kind"] for h in hostile}
         self.assertTrue({"huge_text", "nul_bytes", "garbled_modified", "unknown_stage", "merged"} <= kinds, kinds)
         records = {(h["type"], h["id"]): self.state.find(h["type"], h["id"]) for h in hostile}
+        scores = [
+            records[(h["type"], h["id"])]["properties"]["hubspotscore"]
+            for h in hostile
+            if h["type"] == "contacts" and h["kind"] == "non_finite_number"
+        ]
+        self.assertTrue(scores, "contacts with a non-finite number")
+        self.assertTrue(all(not math.isfinite(float(score)) for score in scores), scores)
         self.assertTrue(all(records.values()), "every listed hostile record is live (merged ones by their new id)")
         values = [v for r in records.values() for v in r["properties"].values()]
         self.assertTrue(any(len(v) >= 100_000 for v in values), "100 kB strings")

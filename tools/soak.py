@@ -58,6 +58,9 @@ SIZES = (
 KILLS = int(os.environ.get("SOAK_KILLS") or (5 if SHORT else 20))
 CHAOS_SECONDS = float(os.environ.get("SOAK_CHAOS_SECONDS") or (60 if SHORT else 420))
 CONVERGE_CYCLES = 8 if SHORT else 12
+# Both servers up at once, running the same jobs, for at least this long (B is not killed before).
+TWO_SERVERS_SECONDS = float(os.environ.get("SOAK_TWO_SERVERS_SECONDS") or (20 if SHORT else 120))
+MIN_UPTIME = 2.0  # seconds a restarted server runs at least before its next kill
 FAULTS = {
     "error_rate": 0.05,
     "rate_limit_rate": 0.03,
@@ -198,6 +201,10 @@ class Server:
         self.process = None
         self.port = None
         self.started = 0
+        self.ready = False  # answering HTTP (its cron workers run): a kill now hits real work
+        self.booting = None  # the thread starting it in the background
+        self.boot_error = None
+        self.boot_seconds = []  # how long each start took until the server answered
 
     def start(self):
         self.port = free_port()
@@ -225,6 +232,26 @@ class Server:
                 env=env,
             )
         self.started += 1
+        self.ready = False
+
+    def boot(self, delay=0.0):
+        """Start the server in the background (after ``delay`` seconds); ``ready`` says when it answers."""
+
+        def run():
+            time.sleep(delay)
+            began = time.monotonic()
+            try:
+                self.start()
+                self.wait_ready()
+            except RuntimeError as error:
+                self.boot_error = error
+                return
+            self.boot_seconds.append(time.monotonic() - began)
+            self.ready = True
+
+        self.ready, self.boot_error = False, None
+        self.booting = threading.Thread(target=run, name=f"boot-{self.name}", daemon=True)
+        self.booting.start()
 
     def wait_ready(self, timeout=180):
         deadline = time.monotonic() + timeout
@@ -241,6 +268,7 @@ class Server:
         return self.process is not None and self.process.poll() is None
 
     def kill(self):
+        self.ready = False
         self.process.send_signal(signal.SIGKILL)
         self.process.wait()
 
@@ -292,7 +320,8 @@ class Soak:
         stamp = time.strftime("%Y%m%d-%H%M%S")
         self.logs = os.path.join(CACHE, "logs", f"soak-{stamp}")
         os.makedirs(self.logs, exist_ok=True)
-        self.rng = random.Random(SEED)
+        self.rng = random.Random(SEED)  # the kills' moments
+        self.pick = random.Random(SEED + 2)  # which server answers an RPC
         self.started = time.monotonic()
         self.sandbox = None
         self.servers = []
@@ -368,8 +397,8 @@ class Soak:
         )
 
     def live_server(self):
-        servers = [s for s in self.servers if s.alive()]
-        return self.rng.choice(servers) if servers else None
+        servers = [s for s in self.servers if s.ready and s.alive()]
+        return self.pick.choice(servers) if servers else None
 
     def rpc(self, model, method, *args, **kwargs):
         server = self.live_server()
@@ -537,77 +566,102 @@ class Soak:
 
     # ------------------------------------------------------------- chaos
     def chaos(self):
+        """Server A under kills at random moments, restarted each time; server B beside it for a
+        guaranteed stretch (never killed during it: the two together are what it tests)."""
         a = Server("A", os.path.join(self.logs, "odoo-A.log"))
         b = Server("B", os.path.join(self.logs, "odoo-B.log"))
         self.servers = [a, b]
         a.start()
         a.wait_ready()
+        a.ready = True
         self.rpc("hubspot.account", "action_start", [self.account_id])
         say(f"== {self.elapsed():.0f} s: server A up (port {a.port}, 2 cron workers); integration started through RPC")
         user = threading.Thread(target=self.user, name="soak-user", daemon=True)
         user.start()
-        begin = time.monotonic()
-        kill_at = sorted(self.rng.uniform(8, CHAOS_SECONDS - 4) for _ in range(KILLS))
-        two_from, two_to = CHAOS_SECONDS / 3, 2 * CHAOS_SECONDS / 3
-        last_wake = 0
-        b_done = False
+        begin = last = last_wake = time.monotonic()
+        next_kill = begin + self.kill_gap(0)
+        window = "before"  # B: before, booting, open (both run the jobs), done
         while True:
-            now = time.monotonic() - begin
-            if now >= CHAOS_SECONDS and not kill_at:
-                break
-            if two_from <= now < two_to and b.started == 0:
-                b.start()
-                b.wait_ready()
+            now = time.monotonic()
+            t = now - begin
+            if a.ready and b.ready:
+                self.two_servers_seconds += now - last
+            last = now
+            if window == "before" and t >= CHAOS_SECONDS / 3:
+                window = "booting"
+                b.boot()
+            elif window == "booting" and b.ready:
+                window = "open"
                 self.copy_crons()
                 say(
-                    f"== {self.elapsed():.0f} s: server B up on the same database; each sync job copied (runs twice at once)"
+                    f"== {self.elapsed():.0f} s: server B up on the same database; each sync job copied "
+                    f"(runs in both at once); B stays up until both ran together for {TWO_SERVERS_SECONDS:.0f} s"
                 )
-            if now >= two_to and b.started and not b_done:
-                b_done = True
-                self.drop_crons()
-                if b.alive():
-                    b.kill()
-                    self.kills.append((b.name, round(self.elapsed()), "end of the two-server window"))
-                say(f"== {self.elapsed():.0f} s: server B SIGKILLed for good, job copies removed")
-            if b.alive():
-                self.two_servers_seconds += 0.5
-            if kill_at and now >= kill_at[0]:
-                kill_at.pop(0)
-                self.kill_one(b if b.alive() and not b_done else None)
-            if time.monotonic() - last_wake > 5:
-                last_wake = time.monotonic()
+            elif window == "booting" and b.boot_error:
+                window = "done"
+                self.restarts_failed += 1
+                say(f"   server B did not start: {b.boot_error}")
+            elif window == "open" and self.two_servers_seconds >= TWO_SERVERS_SECONDS:
+                window = "done"
+                self.end_second_server(b)
+            if a.boot_error:
+                self.restarts_failed += 1
+                say(f"   restart of A failed: {a.boot_error}; starting it again")
+                a.boot()
+            kills_left = KILLS - sum(1 for k in self.kills if k[0] == "A")
+            if next_kill is None and a.ready:
+                next_kill = now + self.kill_gap(t, kills_left)
+            if kills_left and next_kill is not None and now >= next_kill and a.ready:
+                self.kill_and_restart(a)
+                next_kill = None
+            if not kills_left and window == "done" and t >= CHAOS_SECONDS and a.ready:
+                break
+            if now - last_wake > 5:
+                last_wake = now
                 with contextlib.suppress(psycopg2.Error):
                     self.wake_crons()
             time.sleep(0.5)
         self.stop_user.set()
         user.join(30)
-        if self.cron_copies:
-            self.drop_crons()
-        if b.alive():
-            b.kill()
 
-    def kill_one(self, second=None):
-        server = self.rng.choice([self.servers[0], second]) if second else self.servers[0]
-        if not server.alive():
-            server = self.live_server()
-        if server is None:
-            return
-        under_way = "?"
-        with contextlib.suppress(Exception):  # what HubSpot was answering, else Odoo's own work
+    def kill_gap(self, t, kills_left=None):
+        """Seconds from a (re)started server to its next kill: the kills left spread over the time left
+        (a restart takes its own time), at a random moment around that."""
+        kills_left = KILLS if kills_left is None else kills_left
+        if not kills_left:
+            return 0.0
+        boots = self.servers[0].boot_seconds if self.servers else []
+        boot = sum(boots) / len(boots) if boots else 8.0
+        gap = max(CHAOS_SECONDS - t, 0) / kills_left - boot
+        return self.rng.uniform(0.5, 1.5) * max(gap, MIN_UPTIME)
+
+    def end_second_server(self, b):
+        """The end of the two-server window: B SIGKILLed for good (whatever it was doing), the copies
+        of the jobs removed."""
+        under_way = self.under_way()
+        b.kill()
+        self.kills.append((b.name, round(self.elapsed()), f"end of the two-server window ({under_way})"))
+        self.drop_crons()
+        say(
+            f"== {self.elapsed():.0f} s: server B SIGKILLed for good after {self.two_servers_seconds:.0f} s "
+            f"with A (under way: {under_way}), job copies removed"
+        )
+
+    def under_way(self):
+        """What HubSpot was answering at this moment, else Odoo's own work."""
+        with contextlib.suppress(Exception):
             in_flight = self.sandbox.admin("stats")["in_flight"]
-            under_way = ", ".join(in_flight) or "Odoo's own work (between calls: writing, committing)"
+            return ", ".join(in_flight) or "Odoo's own work (between calls: writing, committing)"
+        return "?"
+
+    def kill_and_restart(self, server):
+        under_way = self.under_way()
         server.kill()
         self.kills.append((server.name, round(self.elapsed()), under_way))
         say(
             f"   {self.elapsed():.0f} s: SIGKILL server {server.name} (under way: {under_way}); kill #{len(self.kills)}"
         )
-        time.sleep(self.rng.uniform(0, 2))
-        try:
-            server.start()
-            server.wait_ready()
-        except RuntimeError as error:
-            self.restarts_failed += 1
-            say(f"   restart of {server.name} failed: {error}")
+        server.boot(delay=self.rng.uniform(0, 2))
 
     def copy_crons(self):
         ids = self.rpc("ir.cron", "search", [["cron_name", "=like", SYNC_CRONS]])
@@ -634,6 +688,7 @@ class Soak:
         if not a.alive():
             a.start()
             a.wait_ready()
+            a.ready = True
         # The daily check of permanent deletions and the hourly one of archived records: due now,
         # as if the day had passed (the soak's deletions happened minutes ago).
         self.sql(
@@ -772,6 +827,12 @@ class Soak:
         }
         goals = [
             ("kills survived", figures["kills_survived"], f">= {KILLS}", figures["kills_survived"] >= KILLS),
+            (
+                "two servers on one database, running the same jobs together (s)",
+                figures["two_servers_seconds"],
+                f">= {TWO_SERVERS_SECONDS:.0f}",
+                self.two_servers_seconds >= TWO_SERVERS_SECONDS,
+            ),
             (
                 "sync converged (a whole cycle changing nothing)",
                 figures["converged_after_cycles"],

@@ -22,6 +22,19 @@ account = env["hubspot.account"].create(
         "sync_interval": "5",
     }
 )
+# A number on contacts too (companies map the score by default): the hostile seed puts NaN and
+# infinities there.
+env["hubspot.field.mapping"].create(
+    {
+        "account_id": account.id,
+        "object_type": "contacts",
+        "sequence": 100,
+        "field_id": env["ir.model.fields"]._get("res.partner", "hubspot_lead_score").id,
+        "hubspot_property": "hubspotscore",
+        "converter": "auto",
+        "rule": "hubspot",
+    }
+)
 account.action_test_connection()
 env["hubspot.pipeline"]._refresh(account, account._get_client())
 for pipeline in account.pipeline_ids.filtered(lambda p: p.object_type == "tickets"):
