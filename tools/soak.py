@@ -60,6 +60,7 @@ CHAOS_SECONDS = float(os.environ.get("SOAK_CHAOS_SECONDS") or (45 if SHORT else 
 CONVERGE_CYCLES = 8 if SHORT else 12
 # Both servers up at once, running the same jobs, for at least this long (B is not killed before).
 TWO_SERVERS_SECONDS = float(os.environ.get("SOAK_TWO_SERVERS_SECONDS") or (20 if SHORT else 120))
+CRON_WORKERS = 3  # per server: the six sync jobs (and their copies) share them
 MIN_UPTIME = 2.0  # seconds a restarted server runs at least before its next kill
 FAULTS = {
     "error_rate": 0.05,
@@ -233,7 +234,7 @@ class Server:
                     "--http-interface=127.0.0.1",
                     f"--http-port={self.port}",
                     "--gevent-port=0",
-                    "--max-cron-threads=2",
+                    f"--max-cron-threads={CRON_WORKERS}",
                     "--log-level=info",
                     "--without-demo=True",
                 ],
@@ -350,6 +351,7 @@ class Soak:
         self.pools = {}
         self.two_servers_seconds = 0.0
         self.cron_copies = []
+        self.copies_on = []  # copies still active
         self.copied_from = set()
         self.converged_after = None
         self.phases = {}  # seconds each phase took
@@ -591,7 +593,9 @@ class Soak:
         if a.boot_error:
             raise a.boot_error
         self.rpc("hubspot.account", "action_start", [self.account_id])
-        say(f"== {self.elapsed():.0f} s: server A up (port {a.port}, 2 cron workers); integration started through RPC")
+        say(
+            f"== {self.elapsed():.0f} s: server A up (port {a.port}, {CRON_WORKERS} cron workers); integration started through RPC"
+        )
         user = threading.Thread(target=self.user, name="soak-user", daemon=True)
         user.start()
         begin = last = last_wake = time.monotonic()
@@ -645,6 +649,8 @@ class Soak:
                 last_wake = now
                 with contextlib.suppress(psycopg2.Error):
                     self.wake_crons()
+                    if window == "done":
+                        self.drop_crons()
             time.sleep(0.5)
         self.stop_user.set()
         user.join(30)
@@ -670,7 +676,7 @@ class Soak:
         self.drop_crons()
         say(
             f"== {self.elapsed():.0f} s: server B SIGKILLed for good after {self.two_servers_seconds:.0f} s "
-            f"with A (under way: {under_way}), job copies removed"
+            f"with A (under way: {under_way}); the job copies switched off (each as soon as no worker runs it)"
         )
 
     def under_way(self):
@@ -698,16 +704,19 @@ class Soak:
             copied = self.rpc("ir.cron", "copy", [cron_id])
             self.copied_from.add(cron_id)
             self.cron_copies += copied if isinstance(copied, list) else [copied]
+        self.copies_on = list(self.cron_copies)
 
     def drop_crons(self):
-        copies = list(self.cron_copies)
-        for _ in range(10):
-            try:
-                self.rpc("ir.cron", "unlink", copies)
-                break
-            except (OSError, RuntimeError, urllib.error.URLError):
-                time.sleep(2)  # a copy running right now is locked: wait for it
-        self.cron_copies = []
+        """Switch the copies of the jobs off, those no worker runs now (a running one is locked: the
+        chaos loop asks again). The copies stay, inactive: one server runs each job again."""
+        if not self.copies_on:
+            return
+        done = self.sql(
+            "UPDATE ir_cron SET active = false WHERE id IN (SELECT id FROM ir_cron WHERE id = ANY(%s) "
+            "FOR UPDATE SKIP LOCKED) RETURNING id",
+            (self.copies_on,),
+        )
+        self.copies_on = [i for i in self.copies_on if i not in {row[0] for row in done}]
 
     # --------------------------------------------------------- converge
     def converge(self):
@@ -715,6 +724,11 @@ class Soak:
             f"== {self.elapsed():.0f} s: converging with faults still on (one server, Sync now until a cycle changes nothing)"
         )
         a = self.servers[0]
+        for _ in range(120):  # one server, each job once
+            self.drop_crons()
+            if not self.copies_on:
+                break
+            time.sleep(1)
         if not a.alive():
             a.start()
             a.wait_ready()
@@ -728,7 +742,8 @@ class Soak:
         )
         quiet = 0
         for cycle in range(1, CONVERGE_CYCLES + 1):
-            time.sleep(6)  # HubSpot's search index shows the last writes (5 s lag)
+            if not quiet:  # HubSpot's search index shows the last writes (5 s lag); none after a quiet cycle
+                time.sleep(6)
             before_ops = self.write_calls()
             before_run = self.sql("SELECT coalesce(max(id), 0) FROM hubspot_sync_run")[0][0]
             self.rpc("hubspot.account", "action_sync_now", [self.account_id])
