@@ -12,6 +12,13 @@ import math
 import re
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_DOMAIN_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#\s]+)", re.IGNORECASE)
+
+
+def domain_of(website):
+    """``https://www.Acme.com/about`` -> ``acme.com`` (False when there is none)."""
+    match = _DOMAIN_RE.match((website or "").strip())
+    return match.group(1).lower() if match and "." in match.group(1) else False
 
 
 def clean_text(text):

@@ -1,5 +1,7 @@
 from . import hubspot_binding_mixin
 from . import hubspot_account
+from . import hubspot_account_connection
+from . import hubspot_account_sync
 from . import hubspot_field_mapping
 from . import hubspot_owner
 from . import hubspot_pending_company
@@ -7,6 +9,8 @@ from . import hubspot_pipeline
 from . import hubspot_property
 from . import hubspot_sync_checkpoint
 from . import hubspot_sync_engine
+from . import hubspot_sync_engine_inbound
+from . import hubspot_sync_engine_outbound
 from . import hubspot_sync_run
 from . import hubspot_sync_status
 from . import hubspot_api_usage

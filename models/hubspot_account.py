@@ -1,78 +1,44 @@
-import hashlib
 import logging
-import secrets
-import time
 from collections import Counter
-from datetime import datetime, timedelta
 from urllib.parse import urlsplit
-
-from markupsafe import Markup
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.tools import consteq
-from odoo.tools.misc import hmac as odoo_hmac
 
 from ..hubspot import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
-    HubSpotAuthError,
-    HubSpotClient,
-    HubSpotConnectionError,
     HubSpotError,
-    HubSpotRateLimitError,
     HubSpotScopeError,
-    HubSpotTimeoutError,
 )
 from ..hubspot.client import DEFAULT_BASE_URL
-from ..hubspot.scopes import scopes_for
-from ..hubspot.tokens import AUTHORIZE_URL, OAuthToken, authorize_url
-from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES, OBJECT_TYPE_IDS
+from ..hubspot.tokens import AUTHORIZE_URL
+from .hubspot_sync_spec import SPECS
 from .hubspot_sync_status import HEALTH_RANK
 
 _logger = logging.getLogger(__name__)
 
 ADMIN_GROUP = "hubspot_connector.group_hubspot_manager"
 USER_GROUP = "hubspot_connector.group_hubspot_user"
-CATALOGUE_LOCK = 0x4853_4F57  # advisory lock class of the owners and pipelines refresh ("HSOW")
 DIRECTIONS = [("in", "HubSpot → Odoo"), ("out", "Odoo → HubSpot"), ("both", "Both directions")]
-PROPERTY_GROUP, PROPERTY_GROUP_LABEL = "odoo", "Odoo"  # where the connector's own HubSpot properties go
-OAUTH_STATE_SECONDS = 900  # an authorization started more than 15 minutes ago is refused
-# OAuth access tokens live 30 minutes; each Odoo process renews its own (HubSpot's refresh
-# tokens do not rotate), so syncs never write the account row from several workers at once.
-_OAUTH_TOKENS = {}
-# HubSpot's daily usage as each Odoo process last read it: (db, account, credentials) -> (until, answer)
-_DAILY_USAGE = {}
-DAILY_USAGE_SECONDS = 300  # asked at most every 5 minutes; a token refused it: hourly
-# Settings that change what syncs: editable only while the integration is stopped.
+# Settings that change what syncs: editable only while the integration is stopped (each
+# object type's switch and direction, and these).
 SYNC_SETTINGS = (
+    *(spec.enable_flag for spec in SPECS.values()),
+    *(f"{object_type}_direction" for object_type in SPECS),
     "company_id",
-    "sync_companies",
-    "sync_contacts",
-    "sync_deals",
-    "companies_direction",
-    "contacts_direction",
-    "deals_direction",
-    "sync_tickets",
-    "tickets_direction",
     "archive_in_hubspot",
     "link_back",
     "link_back_property",
     "deal_stage_filter",
     "deal_stage_ids",
-    "sync_products",
-    "products_direction",
-    "sync_line_items",
-    "line_items_direction",
     "review_new_companies",
     "contacts_only_existing_companies",
     "exclude_property",
     "exclude_values",
 )
-
-
-def _digest(value):
-    return hashlib.sha256(value.encode()).hexdigest()
+# What decides which object types sync: each one's switch, and the deal-stage filter (deals, line items).
+TYPE_SWITCHES = (*(spec.enable_flag for spec in SPECS.values()), "deal_stage_filter")
 
 
 class HubspotAccount(models.Model):
@@ -348,16 +314,7 @@ class HubspotAccount(models.Model):
             else:
                 account.sync_step = self.env._("Step 2 of 2: both directions")
 
-    @api.depends(
-        "checkpoint_ids.reread_reasons",
-        "sync_companies",
-        "sync_contacts",
-        "sync_deals",
-        "deal_stage_filter",
-        "sync_tickets",
-        "sync_products",
-        "sync_line_items",
-    )
+    @api.depends("checkpoint_ids.reread_reasons", *TYPE_SWITCHES)
     def _compute_reread_notice(self):
         for account in self:
             parts = [
@@ -434,15 +391,7 @@ class HubspotAccount(models.Model):
                 account.api_calls_limit = account.daily_api_limit
                 account.api_usage_source = self.env._("this connector (HubSpot does not tell this token)")
 
-    @api.depends(
-        "sync_companies",
-        "sync_contacts",
-        "sync_deals",
-        "deal_stage_filter",
-        "sync_tickets",
-        "sync_products",
-        "sync_line_items",
-    )
+    @api.depends(*TYPE_SWITCHES)
     def _compute_oauth_scopes(self):
         for account in self:
             account.oauth_scopes = " ".join(account._oauth_scope_list())
@@ -450,10 +399,6 @@ class HubspotAccount(models.Model):
     def _compute_webhook_url(self):
         for account in self:
             account.webhook_url = f"{account.get_base_url()}/hubspot/webhook"
-
-    def _webhook_secret(self):
-        account = self.sudo()
-        return account.webhook_secret or account.oauth_client_secret or False
 
     def _compute_has_access_token(self):
         # Users who may not read the token may still know whether one is set.
@@ -702,616 +647,11 @@ class HubspotAccount(models.Model):
             [("account_id", "=", self.id), ("state", "=", "pending")],
         )
 
-    def action_test_connection(self):
-        """Ask HubSpot for the portal's details; store its id and UI domain."""
-        self.ensure_one()
-        self._check_hubspot_rights()
-        # A person waits for this answer: no retries, a short timeout.
-        details = self._call_hubspot(lambda client: client.get_account_details(), max_retries=0, timeout=15)
-        portal_id = str(details.get("portalId") or "")
-        self.write(
-            {
-                "portal_id": portal_id,
-                "ui_domain": details.get("uiDomain") or False,
-                "connection_checked_at": fields.Datetime.now(),
-            }
-        )
-        _logger.info("HubSpot account %s: connection established (portal %s)", self.id, portal_id)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "title": self.env._("HubSpot"),
-                "message": self.env._("Connection established (portal %s)", portal_id),
-                "sticky": False,
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
-
-    # ----------------------------------------------------------------- OAuth
-    def action_oauth_authorize(self):
-        """*Request permissions*: send the administrator to HubSpot's consent page; HubSpot
-        sends them back to ``/hubspot/oauth/callback`` with a code and our signed state."""
-        self.ensure_one()
-        self._check_hubspot_rights()
-        account = self.sudo()
-        if not (account.oauth_client_id and account.oauth_client_secret):
-            raise UserError(self.env._("Enter the OAuth app's client ID and client secret first."))
-        url = authorize_url(
-            account.oauth_client_id,
-            self._oauth_redirect_uri(),
-            self._oauth_scope_list(),
-            self._oauth_state(),
-            base_url=account.oauth_authorize_url or AUTHORIZE_URL,
-        )
-        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
-
-    def _oauth_scope_list(self):
-        """Exactly the scopes of what this account syncs, each one HubSpot has: the synced object
-        types' records and properties, and the records they read or associate on the way."""
-        engine = self.env["hubspot.sync.engine"]
-        synced, associated = [], []
-        for object_type in engine._object_models():
-            spec = engine._spec(object_type)
-            if spec.enable_flag and not self[spec.enable_flag]:
-                continue
-            if spec.runnable_hook and not getattr(self, spec.runnable_hook)():
-                continue
-            synced.append(object_type)
-            associated += [association.to_type for association in spec.associations]
-        return scopes_for(synced, associated)
-
-    def _oauth_redirect_uri(self):
-        return f"{self.get_base_url()}/hubspot/oauth/callback"
-
-    def _oauth_state(self, issued_at=None):
-        """``<account id>.<user id>.<issued at>.<nonce>.<signature>``, signed with this
-        database's secret. Only the last state issued for the account is accepted, once,
-        and only from the user it was issued to: issuing one supersedes the previous."""
-        self.ensure_one()
-        issued_at = int(issued_at if issued_at is not None else time.time())
-        message = f"{self.id}.{self.env.uid}.{issued_at}.{secrets.token_urlsafe(16)}"
-        state = f"{message}.{odoo_hmac(self.env(su=True), 'hubspot-oauth-state', message)}"
-        self.sudo().oauth_state_digest = _digest(state)
-        return state
-
-    @api.model
-    def _oauth_account_from_state(self, state):
-        """The account a callback's ``state`` was issued for, once it is known to be this
-        database's, recent, issued to this user (a HubSpot Administrator allowed on the
-        account's company) and the account's latest, unused. The state is then spent.
-
-        Anything else raises AccessError with a message for the browser, before the code
-        is used."""
-        invalid = AccessError(
-            self.env._(
-                "This HubSpot authorization link is invalid or has expired. "
-                "Click “Request permissions” on the HubSpot account again."
-            )
-        )
-        try:
-            account_id, uid, issued_at, nonce, signature = (state or "").split(".")
-            account_id, uid, issued_at = int(account_id), int(uid), int(issued_at)
-        except ValueError:
-            raise invalid from None
-        expected = odoo_hmac(self.env(su=True), "hubspot-oauth-state", f"{account_id}.{uid}.{issued_at}.{nonce}")
-        # bytes: a pasted state may hold any character, which compare_digest refuses in a str
-        if (
-            not consteq(signature.encode(), expected.encode())
-            or not 0 <= time.time() - issued_at <= OAUTH_STATE_SECONDS
-        ):
-            raise invalid
-        if uid != self.env.uid:
-            raise AccessError(
-                self.env._(
-                    "This HubSpot authorization was started by another user: only they can complete it. "
-                    "To connect the portal yourself, click “Request permissions” on the HubSpot account."
-                )
-            )
-        # The user's companies, whichever is selected in the browser: the rules still apply.
-        account = self.with_context(allowed_company_ids=self.env.user.company_ids.ids).browse(account_id).exists()
-        if not account:
-            raise invalid
-        account._check_hubspot_rights()
-        digest = account.sudo().oauth_state_digest
-        if not digest or not consteq(digest, _digest(state)):
-            raise AccessError(
-                self.env._(
-                    "This HubSpot authorization link was already used, or a newer one was requested since. "
-                    "Click “Request permissions” on the HubSpot account again."
-                )
-            )
-        account.sudo().oauth_state_digest = False
-        return account
-
-    def _oauth_complete(self, code):
-        """Trade the code for tokens, store them, then test the connection."""
-        self.ensure_one()
-        account = self.sudo()
-        client = HubSpotClient(
-            base_url=account.api_base_url, api_version=account.api_version, max_retries=0, timeout=15
-        )
-        try:
-            answer = client.oauth_exchange_code(
-                account.oauth_client_id, account.oauth_client_secret, self._oauth_redirect_uri(), code
-            )
-        except HubSpotError as error:
-            _logger.info("HubSpot account %s: OAuth code exchange failed: %s", self.id, error)
-            raise UserError(self._error_message(error)) from None
-        account.write(
-            {
-                "auth_type": "oauth",
-                "access_token": answer["access_token"],
-                "oauth_refresh_token": answer.get("refresh_token") or account.oauth_refresh_token,
-                "oauth_token_expires_at": fields.Datetime.now()
-                + timedelta(seconds=int(answer.get("expires_in") or 1800)),
-            }
-        )
-        _OAUTH_TOKENS.pop((self.env.cr.dbname, self.id), None)
-        self.action_test_connection()
-        self.message_post(body=self.env._("Connected to HubSpot through OAuth (portal %s).", self.portal_id))
-
-    def _oauth_token(self):
-        """This process's self-renewing token provider for the account."""
-        account = self.sudo()
-        if not (account.oauth_client_id and account.oauth_client_secret and account.oauth_refresh_token):
-            raise UserError(self.env._("Click “Request permissions” to connect account “%s” first.", self.name))
-        fingerprint = hashlib.sha256(
-            f"{account.oauth_client_id}|{account.oauth_refresh_token}|{account.api_base_url}".encode()
-        ).hexdigest()
-        key = (self.env.cr.dbname, self.id)
-        cached = _OAUTH_TOKENS.get(key)
-        if cached and cached[0] == fingerprint:
-            return cached[1]
-        expires = account.oauth_token_expires_at
-        token = OAuthToken(
-            account.oauth_client_id,
-            account.oauth_client_secret,
-            account.oauth_refresh_token,
-            access_token=account.access_token,
-            expires_at=(expires - datetime(1970, 1, 1)).total_seconds() if expires else 0.0,
-            redirect_uri=self._oauth_redirect_uri(),
-        )
-        _OAUTH_TOKENS[key] = (fingerprint, token)
-        return token
-
-    # ------------------------------------------------------ business logic
-    def _get_client(self, **options):
-        """A HubSpot client for this account (reads the token as superuser).
-
-        ``options`` go to :class:`HubSpotClient` (``timeout``, ``max_retries``...).
-        """
-        self.ensure_one()
-        account = self.sudo()
-        if account.auth_type == "oauth":
-            token = self._oauth_token()
-        elif not account.access_token:
-            raise UserError(self.env._("Enter the HubSpot access token of account “%s” first.", self.name))
-        else:
-            token = account.access_token
-        return HubSpotClient(
-            base_url=account.api_base_url,
-            token=token,
-            api_version=account.api_version,
-            rate_limit=account.rate_limit_per_10s,
-            limiter_key=("hubspot.account", self.env.cr.dbname, account.id),
-            **options,
-        )
-
-    def _call_hubspot(self, operation, **options):
-        """Run ``operation(client)``; turn HubSpot errors into clear user errors."""
-        self.ensure_one()
-        client = self._get_client(**options)
-        try:
-            return operation(client)
-        except HubSpotError as error:
-            _logger.info("HubSpot account %s: call failed: %s", self.id, error)
-            raise UserError(self._error_message(error)) from None
-
-    def _error_message(self, error):
-        """A translated, specific explanation of a HubSpot error (never the token)."""
-        if isinstance(error, HubSpotScopeError):
-            scopes = ", ".join(error.required_scopes) or self.env._("(HubSpot did not name them)")
-            if self.auth_type == "oauth":
-                return self.env._(
-                    "HubSpot refused the request: the app is missing required scopes: %(scopes)s. "
-                    "Click “Request permissions” again so that a portal administrator grants them.",
-                    scopes=scopes,
-                )
-            return self.env._(
-                "HubSpot refused the request: the token is missing required scopes: %(scopes)s. "
-                "Add them to the service key (HubSpot: Development > Keys > Service keys) or to the app "
-                "the token belongs to, then try again.",
-                scopes=scopes,
-            )
-        if isinstance(error, HubSpotAuthError):
-            if self.auth_type == "oauth":
-                return self.env._(
-                    "HubSpot rejected the access token (HTTP %(status)s): the app was uninstalled or its "
-                    "authorization revoked. Click “Request permissions” to connect the portal again.",
-                    status=error.status,
-                )
-            return self.env._(
-                "HubSpot rejected the access token (HTTP %(status)s): it is wrong, revoked or expired. "
-                "Create a service key in HubSpot (Development > Keys > Service keys) with the scopes this "
-                "account needs, or copy the static token of your HubSpot app, paste it here and test again.",
-                status=error.status,
-            )
-        if isinstance(error, HubSpotTimeoutError):
-            return self.env._("HubSpot did not answer in time (%(url)s). Try again later.", url=self.api_base_url)
-        if isinstance(error, HubSpotConnectionError):
-            return self.env._(
-                "Cannot reach HubSpot at %(url)s: check the API base URL and the server's network access.",
-                url=self.api_base_url,
-            )
-        if isinstance(error, HubSpotRateLimitError):
-            return self.env._(
-                "HubSpot's rate limit was reached (%(policy)s). Try again later.", policy=error.policy or "429"
-            )
-        return self.env._("HubSpot returned an error: %(error)s", error=str(error))
-
-    # ------------------------------------------------------------- sync
-    def _create_default_mappings(self, object_types=None):
-        """The out-of-the-box field mappings of every object type (or of ``object_types``)."""
-        engine = self.env["hubspot.sync.engine"]
-        Fields = self.env["ir.model.fields"].sudo()
-        vals_list = []
-        for account in self:
-            for object_type, model_name in engine._object_models().items():
-                if object_types and object_type not in object_types:
-                    continue
-                spec = engine._spec(object_type)
-                for seq, (fname, prop, converter, rule, dup, group) in enumerate(spec.default_mappings, start=1):
-                    field = Fields._get(model_name, fname)
-                    if not field:
-                        continue
-                    vals_list.append(
-                        {
-                            "account_id": account.id,
-                            "object_type": object_type,
-                            "sequence": seq * 10,
-                            "field_id": field.id,
-                            "hubspot_property": prop,
-                            "converter": converter,
-                            "rule": rule,
-                            "duplicate_key": dup,
-                            "duplicate_group": group or 1,
-                        }
-                    )
-        self.env["hubspot.field.mapping"].sudo().create(vals_list)
-
-    def _mappings(self, object_type):
-        """The active mappings of ``object_type``. An account with none at all for it (e.g.
-        created before the module knew that type) gets the default ones first."""
-        self.ensure_one()
-        Mapping = self.env["hubspot.field.mapping"].sudo()
-        domain = [("account_id", "=", self.id), ("object_type", "=", object_type)]
-        if not Mapping.with_context(active_test=False).search_count(domain, limit=1):
-            self._create_default_mappings(object_types=[object_type])
-        return Mapping.search(domain + [("rule", "!=", "none")])
-
-    def _properties_to_read(self, object_type):
-        """Every HubSpot property the sync of ``object_type`` needs."""
-        self.ensure_one()
-        spec = self.env["hubspot.sync.engine"]._spec(object_type)
-        props = set(spec.extra_properties)
-        for mapping in self._mappings(object_type):
-            props.update(mapping._properties())
-        if spec.exclusion and self.exclude_property:
-            props.add(self.exclude_property.strip())
-        return sorted(props)
-
-    def _exclude_values(self):
-        return {v.strip().lower() for v in (self.exclude_values or "").split(",") if v.strip()}
-
-    def _is_excluded_record(self, record):
-        prop = (self.exclude_property or "").strip()
-        if not prop:
-            return False
-        value = ((record.get("properties") or {}).get(prop) or "").strip().lower()
-        return bool(value) and value in self._exclude_values()
-
-    def _exclude_mark(self):
-        """``(property, value)`` that *Reject & exclude in HubSpot* writes on a company: the first
-        of the exclude values, as listed (``no`` by default, as the property's description says)."""
-        self.ensure_one()
-        values = [v.strip() for v in (self.exclude_values or "").split(",") if v.strip()]
-        return (self.exclude_property or "").strip(), values[0] if values else "no"
-
-    def _portal_label(self):
-        """The portal as users know it, for texts: its id and the account's name."""
-        self.ensure_one()
-        if self.portal_id:
-            return self.env._("portal %(portal)s (account “%(account)s”)", portal=self.portal_id, account=self.name)
-        return self.env._("the portal of account “%s”", self.name)
-
-    def _mark_excluded_in_hubspot(self, hubspot_ids):
-        """Set the exclude property on these HubSpot companies (creating the property if needed)."""
-        self.ensure_one()
-        prop, value = self._exclude_mark()
-        if not prop or not hubspot_ids:
-            return
-        try:
-            client = self._get_client()
-            if prop not in {p["name"] for p in client.get_properties("companies")}:
-                client.create_property(
-                    "companies",
-                    {
-                        "name": prop,
-                        "label": "Sync to Odoo",
-                        "type": "string",
-                        "fieldType": "text",
-                        "groupName": self._connector_property_group(client, "companies"),
-                        "description": "Set to “no” to keep this company out of Odoo.",
-                    },
-                )
-            result = client.batch_update("companies", [{"id": i, "properties": {prop: value}} for i in hubspot_ids])
-        except HubSpotError as error:
-            raise UserError(self._error_message(error)) from None
-        if result.errors:
-            raise UserError(self.env._("HubSpot refused the exclusion: %s", result.errors[0].message))
-
-    @api.model
-    def _connector_property_group(self, client, object_type):
-        """The HubSpot property group of the properties the connector creates: its own group
-        "Odoo", created once per object type (HubSpot's default group names are not documented)."""
-        return client.ensure_property_group(object_type, PROPERTY_GROUP, PROPERTY_GROUP_LABEL)
-
-    def _partner_tag(self):
-        return self.env.ref("hubspot_connector.res_partner_category_hubspot", raise_if_not_found=False)
-
-    def _record_url(self, object_type, hubspot_id):
-        """The record's page in HubSpot (portal id and UI domain come from the connection test)."""
-        self.ensure_one()
-        if not (self.portal_id and hubspot_id and object_type in OBJECT_TYPE_IDS):
-            return False
-        domain = self.ui_domain or "app.hubspot.com"
-        return f"https://{domain}/contacts/{self.portal_id}/record/{OBJECT_TYPE_IDS[object_type]}/{hubspot_id}"
-
-    def _sync_due(self, object_type):
-        self.ensure_one()
-        notices = self.env["hubspot.webhook.notice"].sudo()
-        if notices.search_count([("account_id", "=", self.id), ("object_type", "=", object_type)], limit=1):
-            return True  # HubSpot announced changes: now, whatever the schedule
-        runs = [c.last_run_at for c in self.sudo().checkpoint_ids if c.object_type == object_type and c.last_run_at]
-        if not runs:
-            return True
-        # A little slack so a 5-minute job never skips a 5-minute account.
-        due = max(runs) + timedelta(minutes=int(self.sync_interval)) - timedelta(seconds=30)
-        return fields.Datetime.now() >= due
-
-    def _try_lock_catalogue(self):
-        """Take the transaction lock of this account's owners and pipelines refresh; False when
-        another job holds it (it refreshes them right now). The sync jobs of one account run
-        at once: the lock and a new transaction (the caller's) make them refresh once."""
-        self.ensure_one()
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", (CATALOGUE_LOCK, self.id))
-        return self.env.cr.fetchone()[0]
-
-    def _refresh_catalogue(self, client, owners_since=None, pipelines_since=None, pipeline_types=()):
-        """Read the owners again unless they were read after ``owners_since``, and the pipelines of
-        ``pipeline_types`` unless read after ``pipelines_since`` (None: not those). The caller
-        holds the lock (:meth:`_try_lock_catalogue`) and commits. Returns what was read."""
-        self.ensure_one()
-        account = self.sudo()
-        started = fields.Datetime.now()  # what HubSpot had at this moment is known afterwards
-        vals = {}
-        if owners_since and not (account.owners_refreshed_at and account.owners_refreshed_at > owners_since):
-            self.env["hubspot.owner"].sudo()._refresh(account, client)
-            vals["owners_refreshed_at"] = started
-        fresh = account.pipelines_refreshed_at and account.pipelines_refreshed_at > (pipelines_since or started)
-        if pipeline_types and pipelines_since and not fresh:
-            self.env["hubspot.pipeline"].sudo()._refresh(account, client, pipeline_types)
-            vals["pipelines_refreshed_at"] = started
-        if vals:
-            account.write(vals)
-        return {name.split("_")[0] for name in vals}
-
-    def _notify_run(self, run):
-        """One inbox notification per run that added or updated records."""
-        self.ensure_one()
-        if not self.notify_group_id or not (run.created_count or run.updated_count):
-            return
-        partners = self.notify_group_id.sudo().all_user_ids.partner_id
-        if not partners:
-            return
-        labels = dict(run._fields["object_type"]._description_selection(self.env))
-        body = Markup('%s <a href="/odoo/hubspot.sync.run/%s">%s</a>') % (
-            self.env._(
-                "%(account)s: %(created)s created, %(updated)s updated (%(type)s).",
-                account=self.name,
-                created=run.created_count,
-                updated=run.updated_count,
-                type=labels.get(run.object_type),
-            ),
-            run.id,
-            self.env._("Open the run"),
-        )
-        self.sudo().message_notify(
-            partner_ids=partners.ids,
-            subject=self.env._("HubSpot sync: %s", labels.get(run.object_type)),
-            body=body,
-        )
-
     def _syncs(self, object_type):
-        """Does this account sync ``object_type`` at all (switched on, and for deals and line
-        items a deal-stage filter that lets deals through)?"""
+        """Does this account sync ``object_type`` at all: switched on, and what its model adds (for
+        deals and line items, a deal-stage filter that lets deals through)? The one place that says."""
         self.ensure_one()
-        spec = self.env["hubspot.sync.engine"]._spec(object_type)
+        spec = SPECS[object_type]
         if spec.enable_flag and not self[spec.enable_flag]:
             return False
-        return not spec.runnable_hook or getattr(self, spec.runnable_hook)()
-
-    def _synced_types(self):
-        """The object types this account syncs."""
-        return [t for t in self.env["hubspot.sync.engine"]._object_models() if self._syncs(t)]
-
-    def _synced_pairs(self):
-        """The (object type, direction) pairs this account's sync jobs run, in the object types' order."""
-        self.ensure_one()
-        order = [object_type for object_type, _label in HUBSPOT_OBJECT_TYPES]
-        pairs = []
-        for object_type in self._synced_types():
-            if not self.env["hubspot.sync.engine"]._spec(object_type).cron:
-                continue
-            direction = self._direction(object_type)
-            pairs += [(object_type, d) for d in ("in", "out") if direction in (d, "both")]
-        return sorted(pairs, key=lambda pair: order.index(pair[0]))
-
-    def _type_label(self, object_type, direction):
-        """e.g. "Company (HubSpot → Odoo)", as the runs list names them (``direction``: in, out or both)."""
-        types = dict(self.env["hubspot.sync.run"]._fields["object_type"]._description_selection(self.env))
-        directions = dict(self._fields["companies_direction"]._description_selection(self.env))
-        return f"{types.get(object_type, object_type)} ({directions.get(direction, direction)})"
-
-    def _hubspot_daily_usage(self):
-        """``(calls today, daily limit)`` as HubSpot counts them, or None when the token may not
-        read them (the ``oauth`` scope) or HubSpot does not answer. Each Odoo process asks at most
-        every 5 minutes (a refusal: hourly); the question itself is not counted."""
-        self.ensure_one()
-        if not (self.env.su or self.env.user.has_group(USER_GROUP)):
-            return None
-        account = self.sudo()
-        credentials = account.oauth_refresh_token if account.auth_type == "oauth" else account.access_token
-        if not credentials:
-            return None
-        fingerprint = hashlib.sha256(f"{credentials}|{account.api_base_url}|{account.api_version}".encode()).hexdigest()
-        key = (self.env.cr.dbname, self.id, fingerprint)
-        cached = _DAILY_USAGE.get(key)
-        if cached and time.monotonic() < cached[0]:
-            return cached[1]
-        answer, seconds = None, DAILY_USAGE_SECONDS
-        try:
-            rows = (self._get_client(max_retries=0, timeout=5).get_daily_usage() or {}).get("results") or []
-            row = next((r for r in rows if r.get("usageLimit") is not None), None)
-            if row:
-                answer = (int(row.get("currentUsage") or 0), int(row["usageLimit"]))
-        except (HubSpotScopeError, HubSpotAuthError):
-            seconds = 12 * DAILY_USAGE_SECONDS
-        except (HubSpotError, UserError, TypeError, ValueError, AttributeError) as error:
-            _logger.info("HubSpot account %s: daily usage not read: %s", self.id, error)
-        _DAILY_USAGE[key] = (time.monotonic() + seconds, answer)
-        return answer
-
-    def _direction(self, object_type):
-        """HubSpot → Odoo for the types that cannot be pushed yet."""
-        self.ensure_one()
-        name = f"{object_type}_direction"
-        return self[name] if name in self._fields else "in"
-
-    def _deals_wanted(self):
-        return self.deal_stage_filter != "none"
-
-    def _deal_stage_selection(self):
-        """The deal-stage filter as it decides which deals sync (the stages count when selected)."""
-        stages = frozenset(self.deal_stage_ids.ids) if self.deal_stage_filter == "selected" else frozenset()
-        return {"setting:deal_stage_filter": (self.deal_stage_filter, stages)}
-
-    def _line_items_wanted(self):
-        """Line items belong to deals: they sync while deals do."""
-        return self.sync_deals and self._deals_wanted()
-
-    def _inbound_done(self, object_type):
-        """The first full import of ``object_type`` has finished."""
-        self.ensure_one()
-        return any(
-            c.object_type == object_type and c.direction == "in" and c.full_import_done
-            for c in self.sudo().checkpoint_ids
-        )
-
-    def _runs_inbound(self, object_type):
-        """Does this account's sync job import ``object_type`` (switched on, from HubSpot)?"""
-        self.ensure_one()
-        spec = self.env["hubspot.sync.engine"]._spec(object_type)
-        return (
-            (not spec.enable_flag or bool(self[spec.enable_flag]))
-            and (not spec.runnable_hook or getattr(self, spec.runnable_hook)())
-            and self._direction(object_type) in ("in", "both")
-        )
-
-    def _selection_settings(self):
-        """``{object type: {reason: value}}``: the settings that decide which HubSpot records of
-        each type qualify, as they decide it (a change re-reads the type, see
-        :meth:`_reread_changed`)."""
-        self.ensure_one()
-        engine = self.env["hubspot.sync.engine"]
-        exclusion = {
-            "setting:exclude_property": (self.exclude_property or "").strip(),
-            "setting:exclude_values": self._exclude_values() if (self.exclude_property or "").strip() else None,
-        }
-        settings = {}
-        for object_type in engine._object_models():
-            spec = engine._spec(object_type)
-            own = {f"switched_on:{object_type}": self._runs_inbound(object_type)}
-            if spec.exclusion:
-                own.update(exclusion)
-            for assoc in spec.associations:
-                if assoc.skip_flag:
-                    own[f"setting:{assoc.skip_flag}"] = bool(self[assoc.skip_flag])
-            if spec.selection_hook:
-                own.update(getattr(self, spec.selection_hook)())
-            settings[object_type] = own
-        return settings
-
-    def _reread_changed(self, before, after):
-        """Mark for a re-read each type whose qualifying settings changed between ``before`` and
-        ``after`` (:meth:`_selection_settings`); a type merely switched off needs nothing."""
-        self.ensure_one()
-        changes = {}
-        for object_type, values in after.items():
-            for code, value in values.items():
-                if before.get(object_type, {}).get(code) != value and (value or not code.startswith("switched_on:")):
-                    changes.setdefault(object_type, set()).add(code)
-        self._reread(changes)
-
-    def _reread(self, changes):
-        """Mark the inbound checkpoints of the types in ``changes`` (``{object type: {reason}}``)
-        for a re-read, and of the types whose records qualify by those records: a contact needs
-        its company in Odoo with "Only contacts of known companies", a line item its deal; the
-        records of an excluded company are excluded with it. A type switched on again does not
-        re-read itself (its checkpoint stopped where it was: nothing passed it), only those others."""
-        self.ensure_one()
-        engine = self.env["hubspot.sync.engine"]
-        specs = {object_type: engine._spec(object_type) for object_type in engine._object_models()}
-        marks = {}
-        todo = list(changes.items())
-        while todo:
-            object_type, reasons = todo.pop()
-            new = set(reasons) - marks.get(object_type, set())
-            if not new:
-                continue
-            marks.setdefault(object_type, set()).update(new)
-            for other, spec in specs.items():
-                for assoc in spec.associations:
-                    if assoc.to_type != object_type or other == object_type:
-                        continue
-                    needs = assoc.required or (assoc.skip_flag and self[assoc.skip_flag])
-                    inherited = {
-                        r for r in new if needs or (assoc.inherit_exclusion and r.startswith("setting:exclude_"))
-                    }
-                    if inherited:
-                        todo.append((other, inherited))
-        checkpoints = self.sudo().checkpoint_ids.filtered(lambda c: c.direction == "in")
-        for object_type, reasons in marks.items():
-            reasons.discard(f"switched_on:{object_type}")
-            if reasons:
-                checkpoints.filtered(lambda c, t=object_type: c.object_type == t)._mark_reread(reasons)
-
-    def _push_allowed(self, object_type):
-        """Pushing starts once "both directions" has imported and matched (the sources' advice)."""
-        direction = self._direction(object_type)
-        return direction == "out" or (direction == "both" and self._inbound_done(object_type))
-
-    def _deal_stage_allowed(self, stage_hubspot_id, pipeline_hubspot_id=None):
-        """The deal-stage filter: does a deal in this stage sync?"""
-        self.ensure_one()
-        if self.deal_stage_filter == "all":
-            return True
-        if self.deal_stage_filter == "none":
-            return False
-        return any(
-            s.hubspot_id == str(stage_hubspot_id)
-            and (pipeline_hubspot_id is None or s.pipeline_id.hubspot_id == str(pipeline_hubspot_id))
-            for s in self.sudo().deal_stage_ids
-        )
+        return self.env[spec.model]._hubspot_syncs(self, object_type)

@@ -1,6 +1,6 @@
 from odoo import api, fields, models
 
-from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
+from .hubspot_sync_spec import HUBSPOT_OBJECT_TYPES
 
 
 class HubspotApiUsage(models.Model):

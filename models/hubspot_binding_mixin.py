@@ -2,16 +2,8 @@ from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import html2plaintext
 
-HUBSPOT_OBJECT_TYPES = [
-    ("companies", "Company"),
-    ("contacts", "Contact"),
-    ("deals", "Deal"),
-    ("tickets", "Ticket"),
-    ("products", "Product"),
-    ("line_items", "Line Item"),
-]
-# HubSpot's object type ids, used in record URLs of the HubSpot UI.
-OBJECT_TYPE_IDS = {"contacts": "0-1", "companies": "0-2", "deals": "0-3", "tickets": "0-5", "products": "0-7"}
+from .hubspot_sync_spec import HUBSPOT_OBJECT_TYPES
+
 # The field types the chatter lists as "field: old → new" (html as its text).
 TRACKED_TYPES = {
     "char",
@@ -202,6 +194,54 @@ class HubspotBindingMixin(models.AbstractModel):
         """Which records of this model ``account`` may push: its company's, and those shared
         by all companies (no company), except records only the account's own company uses."""
         return [("company_id", "in", [account.company_id.id, False])]
+
+    # ------------------------------------------------------- the sync's hooks
+    # What an object type does beyond its spec (``models/hubspot_sync_spec.py``): the synced
+    # model overrides these (``crm.lead`` for deals, ``project.task`` for tickets...). The hooks
+    # get the run's state (``state.spec`` is the object type, ``state.engine`` the engine).
+    @api.model
+    def _hubspot_syncs(self, account, object_type):
+        """Does ``account`` sync ``object_type`` once it is switched on (e.g. a filter lets records through)?"""
+        return True
+
+    @api.model
+    def _hubspot_selection(self, account, object_type):
+        """``{reason: value}``: the account's settings of this type's own that decide which records
+        qualify (a change re-reads the type)."""
+        return {}
+
+    @api.model
+    def _hubspot_before_inbound(self, state, checkpoint):
+        """Run at the start of each inbound run of the type, after the retries."""
+        return None
+
+    @api.model
+    def _hubspot_inbound_values(self, state, record, existing, values):
+        """Values of the type's own for HubSpot ``record`` (a dict of properties), beyond the
+        mappings' ``values``; ``existing``: the linked Odoo record, or None. May raise
+        ``SkipRecord`` (the record does not sync) or ``ValueError`` (it fails)."""
+        return {}
+
+    @api.model
+    def _hubspot_create_values(self, state, record):
+        """Values of an Odoo record created from HubSpot ``record``, beyond the spec's."""
+        return {}
+
+    def _hubspot_link_values(self, state):
+        """Values the sync writes when it links this existing record (again)."""
+        return {}
+
+    def _hubspot_push_targets(self, assoc):
+        """The Odoo records the push associates this record with through ``assoc`` (an
+        :class:`~.hubspot_sync_spec.Association` of its type)."""
+        self.ensure_one()
+        return self.mapped(assoc.push_path or assoc.field)
+
+    @api.model
+    def _hubspot_outbound_properties(self, state, record):
+        """HubSpot properties of the type's own for Odoo ``record`` (None: HubSpot's to compute).
+        May raise ``SkipRecord`` (not pushed)."""
+        return {}
 
     def action_open_in_hubspot(self):
         self.ensure_one()

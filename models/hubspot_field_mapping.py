@@ -8,7 +8,7 @@ from odoo.tools import html2plaintext
 
 from ..hubspot import timestamps
 from ..hubspot.values import finite_number
-from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
+from .hubspot_sync_spec import HUBSPOT_OBJECT_TYPES
 
 RULES = [
     ("two_way", "Two-way (newest wins)"),

@@ -4,10 +4,10 @@ from odoo import api, fields, models
 
 from ..hubspot import HubSpotScopeError
 from ..hubspot.values import clean_value, finite_number
+from .hubspot_sync_spec import PIPELINE_TYPES
 
 _logger = logging.getLogger(__name__)
 
-PIPELINE_TYPES = [("deals", "Deals"), ("tickets", "Tickets")]
 PIPELINE_LOCK = 0x4853_5049  # advisory lock class of the pipeline refresh ("HSPI")
 
 

@@ -3,7 +3,7 @@ import json
 from odoo import fields, models
 
 from ..hubspot.values import clean_value
-from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
+from .hubspot_sync_spec import HUBSPOT_OBJECT_TYPES
 
 
 class HubspotProperty(models.Model):

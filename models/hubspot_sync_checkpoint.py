@@ -2,22 +2,10 @@ import logging
 import zlib
 
 from odoo import fields, models
-from odoo.tools.translate import LazyTranslate
 
-from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
+from .hubspot_sync_spec import HUBSPOT_OBJECT_TYPES, TYPE_NAMES
 
 _logger = logging.getLogger(__name__)
-_lt = LazyTranslate(__name__)
-
-# Object types as a sentence names them ("Re-read all deals: ...").
-TYPE_NAMES = {
-    "companies": _lt("companies"),
-    "contacts": _lt("contacts"),
-    "deals": _lt("deals"),
-    "tickets": _lt("tickets"),
-    "products": _lt("products"),
-    "line_items": _lt("line items"),
-}
 
 
 class HubspotSyncCheckpoint(models.Model):

@@ -1,15 +1,18 @@
-"""The one sync engine shared by every object type.
+"""The one sync engine shared by every object type: cron entry, lock, run, checkpoint, retries,
+deletions and the on-demand entries of the wizards.
 
-Each HubSpot object type is a :class:`SyncSpec`: which Odoo model and records it
-maps to, which properties and associations it needs, how it is matched. The
-engine's loop knows nothing type-specific; adding deals or tickets means adding a
-spec (and default mappings), not another loop.
+Each HubSpot object type is a :class:`~.hubspot_sync_spec.SyncSpec` (``hubspot_sync_spec.py``);
+what a type does beyond its spec is hooks on its model (``_hubspot_inbound_values``...). The
+engine knows no type by name. It is one model in three files: this one, the inbound pipeline
+(``hubspot_sync_engine_inbound.py``: a batch of HubSpot records into Odoo) and the outbound one
+(``hubspot_sync_engine_outbound.py``: Odoo records pushed to HubSpot). A run carries a
+:class:`~.hubspot_sync_run_state.RunState` from step to step.
 
 Inbound run, per account and object type (``_run_inbound``):
 
 1. take the checkpoint's lock (two workers never sync one account/object at once); read the
    owners and pipelines again if an hour has passed (one job of the account does it);
-2. retry the records that failed in earlier runs;
+2. retry the records that failed in earlier runs (``_before_stream``);
 3. stream the records HubSpot changed since the checkpoint, in batches: resolve associations, find bindings and
    duplicates with one query per batch, convert through the field mappings,
    create in bulk and update only what changed; one bad record is logged with its
@@ -27,29 +30,22 @@ the same moment is rolled back and done again (``_step``). A run stopped by anyt
 marked failed, with the reason, at once (``_run_died``).
 """
 
-import copy
 import logging
-import math
 import random
-import re
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from psycopg2 import errors as pg_errors
 
-from odoo import Command, api, fields, models
+from odoo import api, fields, models
 from odoo.exceptions import ConcurrencyError, UserError
-from odoo.tools import email_normalize
 
 from ..hubspot import HubSpotAuthError, HubSpotDailyLimitError, HubSpotError, HubSpotScopeError, timestamps
 from ..hubspot.client import modified_property
-from ..hubspot.values import clean_record, finite_number
-from .hubspot_field_mapping import SkipRecord, _number, _number_text
-from .hubspot_pipeline import PIPELINE_TYPES
-from .res_partner import domain_of
+from .hubspot_sync_run_state import RunState
+from .hubspot_sync_spec import PIPELINE_TYPES, SPECS
 
 _logger = logging.getLogger(__name__)
 
@@ -62,28 +58,9 @@ DELETION_CHECK_INTERVAL = timedelta(days=1)
 DELETION_CHECK_CHUNK = 1000  # linked records checked between two commits (10 batch reads)
 CATALOGUE_REFRESH_INTERVAL = timedelta(hours=1)  # owners and pipelines; at once when a record names a new one
 CATALOGUE_WAIT = (30, 0.5)  # attempts and seconds: a run that needs the refresh another job is doing waits
-SINGULAR = {
-    "companies": "company",
-    "contacts": "contact",
-    "deals": "deal",
-    "tickets": "ticket",
-    "products": "product",
-    "line_items": "line item",
-}
-REMOTE_FIELDS = ("hubspot_remote_modified_at", "hubspot_remote_modified_ms", "hubspot_last_values")
 PUSH_BATCH = 100  # HubSpot's batch size
 PUSH_MARGIN = timedelta(minutes=5)  # re-examine recent edits: a slow transaction may commit late
-ODOO_ID_PROPERTY = "odoo_record_id"
-DEAL_OUTCOME_PROPERTIES = ("dealstage", "pipeline", "closed_lost_reason")
-TICKET_STATUS_PROPERTIES = ("hs_pipeline", "hs_pipeline_stage")
 CONFLICT_ATTEMPTS = 5  # a step another job of the account wrote into at the same time is done again
-SYNC_CONTEXT = {
-    "hubspot_sync": True,
-    "tracking_disable": True,
-    "mail_create_nolog": True,
-    "mail_create_nosubscribe": True,
-    "mail_notrack": True,
-}
 
 
 _quiet = threading.local()  # inside a step that repeats itself on a conflict (see _is_conflict)
@@ -119,423 +96,6 @@ def _conflicts_handled():
         yield
     finally:
         _quiet.depth -= 1
-
-
-@dataclass(frozen=True)
-class Association:
-    """An association the engine resolves for each record of a spec.
-
-    ``to_type`` records are looked up through their bindings; missing ones are
-    fetched and imported first (or, with ``skip_unless_existing`` set on the
-    account, the record is skipped). ``inherit_exclusion``: a record whose
-    associated record is excluded in HubSpot is excluded too. With ``property``,
-    the record names its associated record in one of its own properties (a line
-    item's ``hs_product_id``) instead of a v4 association: read from it, pushed
-    into it (list it in the spec's ``extra_properties``).
-    """
-
-    to_type: str
-    field: str
-    inherit_exclusion: bool = False
-    skip_flag: str = None  # account boolean: skip when the associated record is not in Odoo
-    many: bool = False  # every associated record (a many2many field), not only the first
-    import_missing: bool = True  # import an associated record Odoo lacks (False: link existing ones only)
-    required: bool = False  # skip the record while its associated record is not in Odoo
-    push_type_id: int = None  # HUBSPOT_DEFINED association type the push creates (None: not pushed)
-    push_path: str = None  # what the push associates, when not ``field`` itself (e.g. a commercial partner)
-    property: str = None  # the associated record's id is this property of the record (no v4 association)
-
-
-@dataclass(frozen=True)
-class SyncSpec:
-    object_type: str
-    model: str
-    domain: tuple
-    create_values: dict
-    name_fallbacks: tuple  # properties to build a name from when the mapping gives none
-    default_mappings: tuple  # (field, property, converter, rule, duplicate_key, duplicate_group)
-    extra_properties: tuple = ()
-    associations: tuple = ()
-    exclusion: bool = False  # the account's exclude property applies to this type
-    review: bool = False  # new records may wait in the pending queue
-    cron: str = None
-    enable_flag: str = None  # account boolean enabling this object type
-    match_fields: dict = field(default_factory=dict)  # Odoo field -> (field to search, normalizer)
-    values_hook: str = None  # engine method adding type-specific values (may skip the record)
-    runnable_hook: str = None  # account method: does this account sync this type at all?
-    push_domain: tuple = ()  # which Odoo records may be pushed, beyond ``domain``
-    outbound_hook: str = None  # engine method adding type-specific HubSpot properties (None: never sent; may skip)
-    outbound_properties: tuple = ()  # properties the outbound hook sends (remembered inbound: no echo)
-    archive_inactive: bool = True  # an archived Odoo record archives its HubSpot object (else: pushed as is)
-    push_match: tuple = ()  # properties a new Odoo record is looked up by in HubSpot before it is created
-    inbound_hook: str = None  # engine method run at the start of each inbound run, after the retries
-    selection_hook: str = None  # account method: {reason: value} of the type's own filter (a change re-reads it)
-    pipeline_properties: tuple = ()  # the properties naming the record's pipeline and stage
-
-
-SPECS = {
-    "companies": SyncSpec(
-        object_type="companies",
-        model="res.partner",
-        domain=(("is_company", "=", True),),
-        create_values={"is_company": True},
-        name_fallbacks=("name", "domain"),
-        default_mappings=(
-            ("name", "name", "auto", "two_way", False, 0),
-            ("website", "domain", "website", "two_way", True, 1),
-            ("phone", "phone", "auto", "two_way", False, 0),
-            ("street", "address", "auto", "two_way", False, 0),
-            ("city", "city", "auto", "two_way", False, 0),
-            ("zip", "zip", "auto", "two_way", False, 0),
-            ("state_id", "state", "state", "two_way", False, 0),
-            ("country_id", "country", "country", "two_way", False, 0),
-            ("comment", "description", "auto", "two_way", False, 0),
-            ("vat", "vat_number", "auto", "two_way", True, 2),
-            ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
-            ("hubspot_lead_score", "hubspotscore", "auto", "hubspot", False, 0),
-        ),
-        extra_properties=("hs_merged_object_ids",),
-        exclusion=True,
-        review=True,
-        cron="hubspot_connector.ir_cron_sync_companies",
-        enable_flag="sync_companies",
-        push_domain=(("hubspot_exclude", "=", False),),
-        push_match=("domain", "name"),
-        match_fields={"website": ("hubspot_domain", domain_of), "vat": ("vat", lambda v: (v or "").strip() or False)},
-    ),
-    "deals": SyncSpec(
-        object_type="deals",
-        model="crm.lead",
-        domain=(("type", "=", "opportunity"),),
-        create_values={"type": "opportunity"},
-        name_fallbacks=("dealname",),
-        default_mappings=(
-            ("name", "dealname", "auto", "two_way", False, 0),
-            ("expected_revenue", "amount", "auto", "two_way", False, 0),
-            ("date_deadline", "closedate", "auto", "two_way", False, 0),
-            ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
-        ),
-        extra_properties=(*DEAL_OUTCOME_PROPERTIES, "hs_merged_object_ids", "deal_currency_code"),
-        associations=(
-            Association(
-                "companies",
-                "partner_id",
-                inherit_exclusion=True,
-                push_type_id=5,  # the deal's primary company
-                push_path="partner_id.commercial_partner_id",
-            ),
-            Association(
-                "contacts", "hubspot_contact_ids", many=True, push_type_id=3, push_path="_hubspot_deal_contacts"
-            ),
-        ),
-        cron="hubspot_connector.ir_cron_sync_deals",
-        enable_flag="sync_deals",
-        values_hook="_deal_values",
-        runnable_hook="_deals_wanted",
-        selection_hook="_deal_stage_selection",
-        pipeline_properties=("pipeline", "dealstage"),
-        outbound_hook="_deal_outbound_props",
-        outbound_properties=DEAL_OUTCOME_PROPERTIES,
-        archive_inactive=False,  # a lost opportunity is archived in Odoo: in HubSpot it moves to a lost stage
-    ),
-    "contacts": SyncSpec(
-        object_type="contacts",
-        model="res.partner",
-        domain=(("is_company", "=", False),),
-        create_values={"is_company": False, "type": "contact"},
-        name_fallbacks=("email",),
-        default_mappings=(
-            ("name", "firstname,lastname", "full_name", "two_way", False, 0),
-            ("email", "email", "auto", "two_way", True, 1),
-            ("phone", "phone", "auto", "two_way", False, 0),
-            ("mobile", "mobilephone", "auto", "two_way", False, 0),
-            ("function", "jobtitle", "auto", "two_way", False, 0),
-            ("user_id", "hubspot_owner_id", "owner", "two_way", False, 0),
-        ),
-        extra_properties=("hs_merged_object_ids",),
-        associations=(
-            Association(
-                "companies",
-                "parent_id",
-                inherit_exclusion=True,
-                skip_flag="contacts_only_existing_companies",
-                push_type_id=1,
-            ),
-        ),
-        cron="hubspot_connector.ir_cron_sync_contacts",
-        enable_flag="sync_contacts",
-        push_domain=(
-            ("hubspot_exclude", "=", False),
-            ("parent_id.is_company", "=", True),
-            ("parent_id.hubspot_exclude", "=", False),
-        ),
-        match_fields={"email": ("email_normalized", lambda v: email_normalize(v) or False)},
-    ),
-    "tickets": SyncSpec(
-        object_type="tickets",
-        model="project.task",
-        domain=(("project_id", "!=", False),),
-        create_values={},
-        name_fallbacks=("subject",),
-        default_mappings=(
-            ("name", "subject", "auto", "two_way", False, 0),
-            ("description", "content", "auto", "two_way", False, 0),
-            ("priority", "hs_ticket_priority", "ticket_priority", "two_way", False, 0),
-            ("user_ids", "hubspot_owner_id", "owner", "two_way", False, 0),
-        ),
-        extra_properties=(*TICKET_STATUS_PROPERTIES, "hs_merged_object_ids"),
-        associations=(
-            Association(
-                "companies",
-                "partner_id",
-                inherit_exclusion=True,
-                push_type_id=26,  # the ticket's primary company
-                push_path="partner_id.commercial_partner_id",
-            ),
-            Association(
-                "contacts", "hubspot_contact_ids", many=True, push_type_id=16, push_path="_hubspot_ticket_contacts"
-            ),
-            Association("deals", "hubspot_lead_id", import_missing=False, push_type_id=28),
-        ),
-        cron="hubspot_connector.ir_cron_sync_tickets",
-        enable_flag="sync_tickets",
-        values_hook="_ticket_values",
-        outbound_hook="_ticket_outbound_props",
-        pipeline_properties=TICKET_STATUS_PROPERTIES,
-        outbound_properties=TICKET_STATUS_PROPERTIES,
-    ),
-    # Products match by SKU. Only those with an internal reference are pushed on their own;
-    # one without is created in HubSpot when a pushed line item needs it.
-    "products": SyncSpec(
-        object_type="products",
-        model="product.product",
-        domain=(),
-        create_values={},
-        name_fallbacks=("name", "hs_sku"),
-        default_mappings=(
-            ("name", "name", "auto", "two_way", False, 0),
-            ("default_code", "hs_sku", "auto", "two_way", True, 1),
-            ("list_price", "price", "auto", "two_way", False, 0),
-            ("description_sale", "description", "auto", "two_way", False, 0),
-        ),
-        cron="hubspot_connector.ir_cron_sync_products",
-        enable_flag="sync_products",
-        push_domain=(("default_code", "!=", False),),
-        push_match=("hs_sku",),
-    ),
-    # A deal's line items: lines of the opportunity (never without it), their product
-    # through ``hs_product_id``. HubSpot totals the deal from them.
-    "line_items": SyncSpec(
-        object_type="line_items",
-        model="hubspot.deal.line",
-        domain=(),
-        create_values={},
-        name_fallbacks=("name", "hs_sku"),
-        default_mappings=(
-            ("name", "name", "auto", "two_way", False, 0),
-            ("quantity", "quantity", "auto", "two_way", False, 0),
-            ("price_unit", "price", "auto", "two_way", False, 0),
-        ),
-        extra_properties=("hs_product_id", "discount"),
-        associations=(
-            Association("deals", "lead_id", import_missing=False, required=True, push_type_id=20),
-            Association("products", "product_id", property="hs_product_id"),
-        ),
-        cron="hubspot_connector.ir_cron_sync_line_items",
-        enable_flag="sync_line_items",
-        runnable_hook="_line_items_wanted",
-        values_hook="_line_item_values",
-        outbound_hook="_line_item_outbound_props",
-        outbound_properties=("hs_product_id", "discount"),
-        inbound_hook="_line_items_of_new_deals",
-    ),
-}
-
-
-class _RunState:
-    """Counters, caches and the API client of one run."""
-
-    def __init__(self, engine, account, spec, run, client):
-        self.engine = engine
-        self.account = account
-        self.spec = spec
-        self.run = run
-        self.client = client
-        self.counts = {}
-        self.cache = _ConvertCache(engine.env, account)
-        self.mappings = {}  # object type -> mappings
-        self.horizon_ms = float("inf")  # the checkpoint stays below this
-        self.counting = True
-        self.skip_unchanged = False  # skip records whose HubSpot version Odoo already has
-        self.excluded_ids = {}  # object type -> set of HubSpot ids excluded in this run
-        self.notes = set()  # what the run's message tells the admin (e.g. why records were skipped)
-        self.rereading = None  # the re-read mark (its serial) this run reads every record for
-        self.unlinked = []  # (name, reason) of the records of the run's type it unlinked (kept in Odoo)
-        self.failures = {}  # (object type, HubSpot id) -> why that record failed (what a wizard tells its user)
-        self.scheduled = False  # a run of the sync jobs (may commit, refresh owners and pipelines)
-        self.refreshed = set()  # "owners", "pipelines": read again during this run
-
-    def count(self, name, amount=1):
-        if self.counting:
-            self.counts[name] = self.counts.get(name, 0) + amount
-
-    def nested(self, spec):
-        """The same run importing records of another type (e.g. a contact's company)."""
-        nested = copy.copy(self)
-        nested.spec, nested.counting = spec, False
-        return nested
-
-    def mappings_for(self, object_type):
-        """The account's mappings of ``object_type``, compiled once per run."""
-        if object_type not in self.mappings:
-            self.mappings[object_type] = self.account._mappings(object_type)._compile()
-        return self.mappings[object_type]
-
-    def reset_cache(self):
-        """Look-ups are read again (owners, pipelines); what HubSpot said (the portal's currency)
-        and the users the run names stay."""
-        cache = _ConvertCache(self.engine.env, self.account)
-        cache._portal_currency = self.cache._portal_currency
-        cache.unmapped_users = self.cache.unmapped_users
-        self.cache = cache
-
-    def save(self):
-        """What a step changes in memory, to go back to when the step is done again."""
-        return copy.deepcopy((self.counts, self.failures, self.notes, self.excluded_ids))
-
-    def restore(self, saved):
-        self.counts, self.failures, self.notes, self.excluded_ids = saved
-        self.reset_cache()  # it may hold records of the rolled back transaction
-
-    def flush_counts(self):
-        if self.run and self.counts:
-            self.run.write({f"{name}_count": self.run[f"{name}_count"] + n for name, n in self.counts.items()})
-        self.counts = {}
-
-
-class _ConvertCache:
-    """Look-ups the mappings need, loaded once per run."""
-
-    def __init__(self, env, account):
-        self.env = env
-        self.account = account
-        self._countries = None
-        self._states = {}
-        self._owners = None
-        self._owners_by_user = None
-        self._owner_ids = None
-        self._pipelines = {}  # object type -> hubspot.pipeline records
-        self._lost_reasons = None
-        self._currencies = {}  # ISO code -> res.currency (inactive ones too), or None
-        self._rated = {}  # res.currency id -> has an exchange rate for the account's company
-        self._portal_currency = None
-        self.unmapped_users = set()
-
-    def country(self, value):
-        if self._countries is None:
-            self._countries = {}
-            for country in self.env["res.country"].with_context(lang="en_US").search([]):
-                for key in (country.code, country.name):
-                    if key:
-                        self._countries[key.strip().lower()] = country.id
-        return self._countries.get(value.strip().lower())  # unknown: None, keep Odoo's
-
-    def state(self, value):
-        key = value.strip().lower()
-        if key not in self._states:
-            state = self.env["res.country.state"].search(
-                ["|", ("name", "=ilike", key), ("code", "=ilike", key)], limit=1
-            )
-            self._states[key] = state.id or None
-        return self._states[key]
-
-    def pipelines(self, object_type):
-        """The account's cached HubSpot pipelines of ``object_type`` (archived ones included),
-        loaded once per run with their stages."""
-        if object_type not in self._pipelines:
-            pipelines = self.env["hubspot.pipeline"].search(
-                [("account_id", "=", self.account.id), ("object_type", "=", object_type)]
-            )
-            pipelines.stage_ids.mapped("name")  # prefetch the stages with the pipelines
-            self._pipelines[object_type] = pipelines
-        return self._pipelines[object_type]
-
-    def pipeline(self, object_type, pipeline_id):
-        """The cached pipeline with this HubSpot id, or an empty record."""
-        return self.pipelines(object_type).filtered(lambda p: p.hubspot_id == str(pipeline_id or ""))[:1]
-
-    def deal_stage(self, pipeline_id, stage_id):
-        """The cached HubSpot deal stage (``hubspot.pipeline.stage``) or an empty record."""
-        return self.pipeline("deals", pipeline_id).stage_ids.filtered(lambda s: s.hubspot_id == str(stage_id))[:1]
-
-    def lost_reason(self, name):
-        """The Odoo lost reason named like HubSpot's (created when new, so nothing is lost)."""
-        name = (name or "").strip()
-        if not name:
-            return False
-        if self._lost_reasons is None:
-            reasons = self.env["crm.lost.reason"].with_context(active_test=False).search([])
-            self._lost_reasons = {r.name.strip().lower(): r.id for r in reasons}
-        key = name[:100].lower()
-        if key not in self._lost_reasons:
-            self._lost_reasons[key] = self.env["crm.lost.reason"].sudo().create({"name": name[:100]}).id
-        return self._lost_reasons[key]
-
-    def currency(self, code):
-        """The Odoo currency with this ISO code (active or not), or None."""
-        if code not in self._currencies:
-            found = self.env["res.currency"].with_context(active_test=False).search([("name", "=", code)], limit=1)
-            self._currencies[code] = found or None
-        return self._currencies[code]
-
-    def has_rate(self, currency):
-        """Does Odoo have an exchange rate for ``currency`` (else it would convert one to one)?"""
-        if currency.id not in self._rated:
-            company = self.account.company_id.root_id
-            self._rated[currency.id] = bool(
-                self.env["res.currency.rate"].search_count(
-                    [("currency_id", "=", currency.id), ("company_id", "in", [False, company.id])], limit=1
-                )
-            )
-        return self._rated[currency.id]
-
-    def portal_currency(self, client):
-        """The portal's company currency (ISO code), which a deal without currency is in;
-        asked once per run. Raises :class:`HubSpotError` when HubSpot does not say."""
-        if self._portal_currency is None:
-            try:
-                details = client.get_account_details() or {}
-            except HubSpotError as error:
-                self._portal_currency = error
-            else:
-                self._portal_currency = str(details.get("companyCurrency") or "").strip().upper()
-        if isinstance(self._portal_currency, HubSpotError):
-            raise self._portal_currency
-        return self._portal_currency
-
-    def known_owner(self, value):
-        """Is ``value`` the id of an owner Odoo has read from HubSpot (with or without user)?"""
-        if self._owner_ids is None:
-            self._owner_ids = set(
-                self.env["hubspot.owner"].search([("account_id", "=", self.account.id)]).mapped("hubspot_id")
-            )
-        return str(value).strip() in self._owner_ids
-
-    def owner_of_user(self, user):
-        """The HubSpot owner id of an Odoo user; None when the user has none (and remember it)."""
-        if self._owners_by_user is None:
-            owners = self.env["hubspot.owner"].search([("account_id", "=", self.account.id), ("user_id", "!=", False)])
-            self._owners_by_user = {o.user_id.id: o.hubspot_id for o in owners}
-        owner = self._owners_by_user.get(user.id)
-        if owner is None:
-            self.unmapped_users.add(user.display_name)
-        return owner
-
-    def user_of_owner(self, value):
-        if self._owners is None:
-            owners = self.env["hubspot.owner"].search([("account_id", "=", self.account.id), ("user_id", "!=", False)])
-            self._owners = {o.hubspot_id: o.user_id.id for o in owners}
-        return self._owners.get(str(value).strip())  # an owner without Odoo user: keep Odoo's
 
 
 class HubspotSyncEngine(models.AbstractModel):
@@ -587,52 +147,81 @@ class HubspotSyncEngine(models.AbstractModel):
             checkpoint._unlock()
 
     def _run_locked(self, account, spec, checkpoint, full):
+        """The inbound run, its checkpoint locked: the steps before the stream, the stream of
+        changed records in batches, the deletions, the end. Each step ends with a commit; a step
+        another job wrote into at the same time is redone (``_step``)."""
         run = self._start_run(account, spec, "in")
         client = account._get_client()
-        state = _RunState(self, account, spec, run, client)
-        if not full and checkpoint._reread_ready(account, self):
-            state.rereading = checkpoint.reread_serial  # a setting changed which records qualify
-            state.notes.add(checkpoint._reread_note())
-        state.skip_unchanged = bool(checkpoint.full_import_done) and not full and state.rereading is None
-        state.scheduled = True
+        state = self._inbound_state(RunState(self, account, spec, run, client), checkpoint, full)
         notices = (
             self.env["hubspot.webhook.notice"]
             .sudo()
             .search([("account_id", "=", account.id), ("object_type", "=", spec.object_type)])
         )
         try:
-            # Each step ends with a commit; a step another job wrote into at the same time is redone.
-            self._step(state, self._refresh_catalogue, state)
-            self._step(state, self._retry_open_errors, state)
-            if spec.review:
-                self._step(state, self._import_accepted_companies_records, state)
-            if spec.inbound_hook:
-                self._step(state, getattr(self, spec.inbound_hook), state, checkpoint)
-            since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
-            if state.rereading is not None:  # from the start, or where a crashed re-read got
-                since = int(checkpoint.reread_cursor_ms) if checkpoint.reread_cursor_ms else None
-            state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
-            properties = account._properties_to_read(spec.object_type)
-            batch, newest = [], None
-            for record in client.iter_modified_since(spec.object_type, since, properties):
-                batch.append(record)
-                if len(batch) >= BATCH_SIZE:
-                    newest = self._step(state, self._batch_step, state, checkpoint, batch, newest)
-                    batch = []
-            newest = self._step(state, self._batch_step, state, checkpoint, batch, newest, True)
-            deletions = any(notices.mapped("deletions"))
-            self._step(state, self._check_archived_if_due, state, checkpoint, deletions)
-            announced = [i for ids in notices.mapped("deleted_ids") if ids for i in ids.split(",")]
-            self._step(state, self._check_deleted, state, checkpoint, announced)
+            self._before_stream(state, checkpoint)
+            self._stream(state, checkpoint, full)
+            self._check_deletions(state, checkpoint, notices)
         except (HubSpotAuthError, HubSpotScopeError, HubSpotDailyLimitError, HubSpotError) as error:
-            # What was done stays (every record written is bound, so redoing it
-            # creates nothing twice); the next run resumes from the checkpoint.
-            state.flush_counts()
-            run._finish(client.call_count, "failed", account._error_message(error))
-            self._commit(0)
-            _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
-            return run
+            return self._run_stopped(state, error)
         return self._step(state, self._end_run, state, notices)  # the run, or its figures when no row stays
+
+    def _inbound_state(self, state, checkpoint, full):
+        """The run re-reads every record when a setting changed which records qualify; after the
+        first import it skips the records whose exact HubSpot version Odoo holds."""
+        account = state.account
+        if not full and checkpoint._reread_ready(account, self):
+            state.rereading = checkpoint.reread_serial  # a setting changed which records qualify
+            state.notes.add(checkpoint._reread_note())
+        state.skip_unchanged = bool(checkpoint.full_import_done) and not full and state.rereading is None
+        state.scheduled = True
+        return state
+
+    def _before_stream(self, state, checkpoint):
+        """Owners and pipelines read again when due, the records that failed in earlier runs, the
+        records of companies accepted meanwhile, then what the type's model does first."""
+        spec = state.spec
+        self._step(state, self._refresh_catalogue, state)
+        self._step(state, self._retry_open_errors, state)
+        if spec.review:
+            self._step(state, self._import_accepted_companies_records, state)
+        self._step(state, self._records_of_arrivals, state, checkpoint)
+        self._step(state, self.env[spec.model]._hubspot_before_inbound, state, checkpoint)
+
+    def _stream(self, state, checkpoint, full):
+        """The records HubSpot changed since the checkpoint (all with ``full``; from the re-read's
+        cursor when re-reading), in batches: each imported, the checkpoint moved past it, committed."""
+        spec, account, client = state.spec, state.account, state.client
+        since = None if full or not checkpoint.last_modified_ms else int(checkpoint.last_modified_ms)
+        if state.rereading is not None:  # from the start, or where a crashed re-read got
+            since = int(checkpoint.reread_cursor_ms) if checkpoint.reread_cursor_ms else None
+        state.horizon_ms = timestamps.to_millis(fields.Datetime.now()) - INDEX_LAG_MS
+        properties = account._properties_to_read(spec.object_type)
+        batch, newest = [], None
+        for record in client.iter_modified_since(spec.object_type, since, properties):
+            batch.append(record)
+            if len(batch) >= BATCH_SIZE:
+                newest = self._step(state, self._batch_step, state, checkpoint, batch, newest)
+                batch = []
+        newest = self._step(state, self._batch_step, state, checkpoint, batch, newest, True)
+
+    def _check_deletions(self, state, checkpoint, notices):
+        """Records deleted in HubSpot: the archived ones when due (at once when a webhook announced
+        deletions), the permanent deletions daily and the ids a webhook named at once."""
+        deletions = any(notices.mapped("deletions"))
+        self._step(state, self._check_archived_if_due, state, checkpoint, deletions)
+        announced = [i for ids in notices.mapped("deleted_ids") if ids for i in ids.split(",")]
+        self._step(state, self._check_deleted, state, checkpoint, announced)
+
+    def _run_stopped(self, state, error):
+        """HubSpot refused or failed: the run says why. What was done stays (every record written
+        is bound, so redoing it creates nothing twice); the next run resumes from the checkpoint."""
+        account, spec, run, client = state.account, state.spec, state.run, state.client
+        state.flush_counts()
+        run._finish(client.call_count, "failed", account._error_message(error))
+        self._commit(0)
+        _logger.info("HubSpot %s/%s: run stopped: %s", account.name, spec.object_type, error)
+        return run
 
     def _batch_step(self, state, checkpoint, batch, newest, final=False):
         """Import a batch, move the checkpoint past it, commit; return the newest timestamp."""
@@ -679,40 +268,7 @@ class HubspotSyncEngine(models.AbstractModel):
         if done:
             state.reset_cache()
 
-    def _refresh_for_unknown(self, state, records):
-        """Changed records naming an owner, a pipeline or a stage Odoo does not know (HubSpot added
-        it since the last refresh): read those again before importing them, once per run."""
-        if not state.scheduled:
-            return
-        kinds = self._unknown_references(state, records) - state.refreshed
-        if kinds:  # the records whose exact version Odoo holds need nothing
-            bound = self._bindings(state.account, state.spec, [str(r["id"]) for r in records])
-            changed = self._drop_unchanged(state.spec, records, bound, {})
-            kinds = self._unknown_references(state, changed) - state.refreshed
-        if kinds:
-            state.refreshed |= kinds
-            self._refresh_catalogue(state, force=kinds)
-
-    def _unknown_references(self, state, records):
-        """``{"owners", "pipelines"}``: what these records name that Odoo has not read from HubSpot."""
-        spec, cache = state.spec, state.cache
-        owner_props = [
-            m.properties[0] for m in state.mappings_for(spec.object_type) if m.kind == "owner" and m.properties
-        ]
-        kinds = set()
-        for record in records:
-            props = record.get("properties") or {}
-            owners = (str(props.get(prop) or "").strip() for prop in owner_props)
-            if any(owner and not cache.known_owner(owner) for owner in owners):
-                kinds.add("owners")
-            if spec.pipeline_properties:
-                pipeline_id, stage_id = (str(props.get(prop) or "").strip() for prop in spec.pipeline_properties)
-                pipeline = cache.pipeline(spec.object_type, pipeline_id)
-                stages = pipeline.stage_ids.mapped("hubspot_id")
-                if pipeline_id and (not pipeline or (stage_id and stage_id not in stages)):
-                    kinds.add("pipelines")
-        return kinds
-
+    # ------------------------------------------------------ steps, commits
     def _run_died(self, account, spec, direction, error):
         """A run stopped by an error it could not handle (a bug, a lost connection to the database,
         a conflict that outlasted the repetitions, an account without token): what it committed
@@ -799,142 +355,65 @@ class HubspotSyncEngine(models.AbstractModel):
     def _commit(self, processed):
         self.env["ir.cron"]._commit_progress(processed)
 
-    # ---------------------------------------------------------- the batch
-    def _process_batch(self, state, records, newest=None):
-        """Import one batch of HubSpot records of the run's type; return the newest timestamp."""
+    # ----------------------------------------------------------- outbound run
+    def _run_outbound(self, account, object_type):
+        """Push what changed in Odoo since the last push; returns the run (None when locked)."""
+        checkpoint = self.env["hubspot.sync.checkpoint"]._get(account, object_type, "out")
+        if not checkpoint._try_lock():
+            _logger.info("HubSpot %s/%s push: another worker is on it; skipped", account.name, object_type)
+            return None
+        try:
+            return self.sudo()._push_locked(account.sudo(), SPECS[object_type], checkpoint)
+        except Exception as error:  # any death is told on its run at once; the other runs go on
+            return self._run_died(account, SPECS[object_type], "out", error)
+        finally:
+            checkpoint._unlock()
 
-        self._refresh_for_unknown(state, records)
-        self._import_records(state, state.spec, records)
-        prop = modified_property(state.spec.object_type)
-        for record in records:
-            millis = timestamps.try_millis((record.get("properties") or {}).get(prop))  # garbled: that record failed
-            if millis is not None and (newest is None or millis > newest):
-                newest = millis
-        return newest
+    def _push_locked(self, account, spec, checkpoint):
+        run = self._start_run(account, spec, "out")
+        client = account._get_client()
+        state = RunState(self, account, spec, run, client)
+        started = fields.Datetime.now()
+        try:
+            # Each step ends with a commit; a step another job wrote into at the same time is redone.
+            ids = self._step(state, self._push_start, state, checkpoint)
+            for start in range(0, len(ids), PUSH_BATCH):
+                self._step(state, self._push_step, state, ids[start : start + PUSH_BATCH])
+        except HubSpotError as error:
+            state.flush_counts()
+            run._finish(client.call_count, "failed", account._error_message(error))
+            self._commit(0)
+            _logger.info("HubSpot %s/%s: push stopped: %s", account.name, spec.object_type, error)
+            return run
+        return self._step(state, self._push_end, state, checkpoint, started)  # the run, or its figures
 
-    def _import_records(self, state, spec, records):
-        """Create, update, link, skip or queue ``records`` of ``spec``'s type.
+    def _push_start(self, state, checkpoint):
+        """The connector's own properties, the deletions, then the ids of the records to look at."""
+        self._ensure_push_properties(state, checkpoint)
+        self._push_deletions(state)
+        ids = self._push_candidates(state, checkpoint)
+        state.flush_counts()
+        self._commit(0)
+        return ids
 
-        Returns ``{hubspot id: Odoo record}`` for the records now linked.
-        """
-        if not records:
-            return {}
-        records = [clean_record(r) for r in records]  # no NUL byte may reach the database
-        if spec is not state.spec:  # associated records imported on the way: the run counts its own type
-            state = state.nested(spec)
-        account, Model = state.account, self.env[spec.model].with_context(**SYNC_CONTEXT)
-        ids = [str(r["id"]) for r in records]
-        bound = self._bindings(account, spec, ids + self._merged_ids(records))
-        self._repoint_merged(state, spec, records, bound)
-        was_linked = {hubspot_id for hubspot_id, record in bound.items() if record.hubspot_linked}
-        linked = {}
-        if state.skip_unchanged:
-            records = self._drop_unchanged(spec, records, bound, linked)
-        associated = self._resolve_associations(state, spec, records)
-        mappings = state.mappings_for(spec.object_type)
-        excluded = state.excluded_ids.setdefault(spec.object_type, set())
-        to_create, unmatched = [], []
-        for record in records:
-            hubspot_id = str(record["id"])
-            existing = bound.get(hubspot_id)
-            try:
-                if self._is_excluded(state, spec, record, associated):
-                    excluded.add(hubspot_id)
-                    if existing and existing.hubspot_linked:
-                        self._unlink_record(state, existing, "excluded")
-                    state.count("excluded")
-                    continue
-                if existing and not existing.hubspot_linked and existing.hubspot_unlink_reason == "manual":
-                    state.count("skipped")  # a user took it out of the sync
-                    continue
-                values = self._values(state, spec, mappings, record, associated, existing)
-            except SkipRecord as reason:
-                if existing and existing.hubspot_linked and not reason.waiting:
-                    self._unlink_record(state, existing, "filtered")  # no longer qualifies: kept, unlinked
-                state.count("skipped")
-                _logger.debug("HubSpot %s %s skipped: %s", spec.object_type, hubspot_id, reason)
-                continue
-            except Exception as error:
-                self._record_failed(state, spec, record, error)
-                continue
-            if existing:
-                self._update(state, spec, existing, record, values)
-                linked[hubspot_id] = existing
-            else:
-                unmatched.append((record, values))
-        matches = self._match_duplicates(state, spec, unmatched)
-        for record, values in unmatched:
-            hubspot_id = str(record["id"])
-            match = matches.get(hubspot_id)
-            if match:
-                try:  # the field rules of an existing partner apply ("always Odoo" stays)
-                    values = self._values(state, spec, mappings, record, associated, match)
-                except SkipRecord:
-                    state.count("skipped")
-                    continue
-                except Exception as error:
-                    self._record_failed(state, spec, record, error)
-                    continue
-                self._update(state, spec, match, record, values, link=True)
-                linked[hubspot_id] = match
-            elif spec.review and account.review_new_companies:
-                self._queue_for_review(state, spec, record, values)
-            else:
-                to_create.append((record, values))
-        linked.update(self._create(state, spec, Model, to_create))
-        self._announce_arrivals(state, spec, [i for i, r in linked.items() if i not in was_linked and r.hubspot_linked])
-        return linked
+    def _push_step(self, state, ids):
+        records = self.env[state.spec.model].browse(ids).with_context(active_test=False)
+        self._push_batch(state, records)
+        state.flush_counts()
+        self._commit(len(records))
 
-    def _announce_arrivals(self, state, spec, hubspot_ids):
-        """Records that came into Odoo (created, matched or linked again): the types whose records
-        wait for them (a line item for its deal) fetch those at their next run."""
-        account = state.account
-        followers = [
-            follower.object_type
-            for follower in SPECS.values()
-            if any(a.to_type == spec.object_type and a.required for a in follower.associations)
-            and account._syncs(follower.object_type)
-            and account._direction(follower.object_type) != "out"
-        ]
-        if hubspot_ids and followers:
-            self.env["hubspot.sync.request"]._add(account, followers, sorted(hubspot_ids))
-
-    @staticmethod
-    def _unlink_record(state, record, reason):
-        """Take a linked record that no longer qualifies out of the sync (kept in Odoo); it
-        comes back when it qualifies again. Counted and named on the run."""
-        record._hubspot_unlink(reason)
-        state.count("unlinked")
-        if state.counting:
-            state.unlinked.append((record.display_name, reason))
-
-    def _unlinked_notes(self, state):
-        """The run's message names the records it unlinked (the first 20 of each reason)."""
-        notes = []
-        for reason, label in (
-            ("filtered", self.env._("no longer match what syncs")),
-            ("excluded", self.env._("excluded in HubSpot")),
-        ):
-            names = [f"“{name}”" for name, why in state.unlinked if why == reason]
-            if names:
-                shown = ", ".join(names[:20]) + (self.env._(" and %s more", len(names) - 20) if len(names) > 20 else "")
-                notes.append(self.env._("Unlinked, kept in Odoo (%(reason)s): %(names)s.", reason=label, names=shown))
-        return notes
-
-    @staticmethod
-    def _drop_unchanged(spec, records, bound, linked):
-        """Records whose exact HubSpot version Odoo already has need no work (they come
-        back when a run looks again at the last minute of changes)."""
-        prop = modified_property(spec.object_type)
-        fresh = []
-        for record in records:
-            existing = bound.get(str(record["id"]))
-            millis = timestamps.try_millis((record.get("properties") or {}).get(prop))
-            if existing and existing.hubspot_linked and millis and existing.hubspot_remote_modified_ms == millis:
-                linked[str(record["id"])] = existing
-            else:
-                fresh.append(record)
-        return fresh
+    def _push_end(self, state, checkpoint, started):
+        checkpoint.write({"last_modified_at": started - PUSH_MARGIN, "last_run_at": started, "full_import_done": True})
+        state.flush_counts()
+        message = None
+        if state.cache.unmapped_users:
+            message = self.env._(
+                "No HubSpot owner for: %s (their records keep HubSpot's owner; map them under Owners).",
+                ", ".join(sorted(state.cache.unmapped_users)),
+            )
+        run = state.run._finish(state.client.call_count, message=message)  # no row if nothing was pushed
+        self._commit(0)
+        return run
 
     # ------------------------------------------------------------ look-ups
     def _bindings(self, account, spec, ids):
@@ -959,187 +438,6 @@ class HubspotSyncEngine(models.AbstractModel):
             merged += [m.strip() for m in value.replace(",", ";").split(";") if m.strip()]
         return merged
 
-    def _repoint_merged(self, state, spec, records, bound):
-        """A HubSpot merge gives the survivor a new id: move the Odoo link to it."""
-        for record in records:
-            survivor = str(record["id"])
-            for old_id in self._merged_ids([record]):
-                absorbed = bound.pop(old_id, None)
-                if not absorbed or old_id == survivor:
-                    continue
-                if survivor in bound:
-                    absorbed._hubspot_unlink("deleted")  # both were in Odoo: keep the survivor's
-                    state.count("unlinked")
-                else:
-                    absorbed.with_context(hubspot_sync=True).write({"hubspot_id": survivor})
-                    bound[survivor] = absorbed
-
-    def _resolve_associations(self, state, spec, records):
-        """``{(hubspot id, field): target}``; a target is the Odoo record, or the
-        string ``excluded``, ``pending`` (waits for review) or ``missing``. For a
-        ``many`` association it is the recordset of every associated record in Odoo."""
-        resolved = {}
-        for assoc in spec.associations:
-            to_spec = SPECS[assoc.to_type]
-            if assoc.property:
-                pairs = {
-                    str(r["id"]): [str((r.get("properties") or {}).get(assoc.property) or "").strip()] for r in records
-                }
-                pairs = {from_id: ids for from_id, ids in pairs.items() if ids[0]}
-            else:
-                pairs = state.client.read_associations(spec.object_type, assoc.to_type, [r["id"] for r in records])
-            wanted = {  # single-valued: the first id, HubSpot's primary one (the client lists it first)
-                str(r["id"]): (pairs.get(str(r["id"])) or [])[: None if assoc.many else 1]
-                for r in records
-                if assoc.many or pairs.get(str(r["id"]))
-            }
-            to_ids = {t for ids in wanted.values() for t in ids}
-            targets = self._bindings(state.account, to_spec, list(to_ids))
-            missing = sorted(t for t in to_ids if t not in targets)
-            already_excluded = state.excluded_ids.get(assoc.to_type, set())
-            # A company waiting in the review queue is not read again here: the companies job keeps
-            # its entry up to date (and jobs of other types never write the same queue rows).
-            queued = self.env["hubspot.pending.company"]._waiting_ids(state.account, missing) if to_spec.review else ()
-            fetch = [t for t in missing if t not in already_excluded and t not in queued]
-            skip_missing = not assoc.import_missing or bool(assoc.skip_flag and state.account[assoc.skip_flag])
-            if fetch and not skip_missing:
-                fetched = state.client.batch_read(
-                    assoc.to_type, fetch, properties=state.account._properties_to_read(assoc.to_type)
-                )
-                targets.update(self._import_records(state, to_spec, fetched.results))
-            excluded = state.excluded_ids.get(assoc.to_type, set())
-            waiting = (
-                self.env["hubspot.pending.company"]._waiting_ids(state.account, missing) if to_spec.review else set()
-            )
-            empty = self.env[to_spec.model]
-            for from_id, ids in wanted.items():
-                if assoc.many:
-                    linked = [targets[t] for t in ids if t in targets and targets[t].hubspot_linked]
-                    resolved[(from_id, assoc.field)] = empty.union(*linked)
-                    continue
-                to_id, target = ids[0], targets.get(ids[0])
-                if to_id in excluded or (target and target.hubspot_unlink_reason == "excluded"):
-                    resolved[(from_id, assoc.field)] = "excluded" if assoc.inherit_exclusion else "missing"
-                elif target and target.hubspot_linked:
-                    resolved[(from_id, assoc.field)] = target
-                elif to_id in waiting:
-                    resolved[(from_id, assoc.field)] = "pending"
-                else:
-                    resolved[(from_id, assoc.field)] = "missing"
-        return resolved
-
-    def _is_excluded(self, state, spec, record, associated):
-        if spec.exclusion and state.account._is_excluded_record(record):
-            return True
-        targets = [associated.get((str(record["id"]), a.field)) for a in spec.associations if a.inherit_exclusion]
-        return any(isinstance(t, str) and t == "excluded" for t in targets)
-
-    # ------------------------------------------------------------- values
-    def _values(self, state, spec, mappings, record, associated, existing):
-        """Odoo values for ``record`` from the mappings and the field rules."""
-        props = record.get("properties") or {}
-        creating = not existing
-        self._check_modified_date(spec, record)
-        remote_at = self._remote_modified_at(spec, record)
-        local_newer = self._local_newer(spec, record, existing)
-        values = {}
-        for mapping in mappings:
-            rule = mapping.rule
-            if rule == "none":
-                continue
-            value = mapping.to_odoo(props, state.cache)  # may raise SkipRecord (required / unmapped)
-            if value is None:
-                continue  # no opinion (e.g. an owner with no Odoo user): keep what Odoo has
-            if not creating:
-                if rule == "odoo" or (
-                    rule == "two_way" and local_newer and self._odoo_changed(state, mapping, existing)
-                ):
-                    continue
-                if rule == "prefer_hubspot" and value in (False, None, ""):
-                    continue
-            values[mapping.field_name] = value
-        if not values.get("name") and (creating or "name" in values):
-            values["name"] = self._fallback_name(spec, props, record)
-        for assoc in spec.associations:
-            target = associated.get((str(record["id"]), assoc.field))
-            if assoc.many:
-                if target is not None and not (existing and local_newer):  # Odoo's newer choice is pushed
-                    values[assoc.field] = [Command.set(target.ids)]
-            elif isinstance(target, models.BaseModel):
-                values[assoc.field] = target.id
-            elif target == "pending":
-                raise SkipRecord(self.env._("its %s waits for review", assoc.to_type), waiting=True)
-            elif assoc.required or (target == "missing" and assoc.skip_flag and state.account[assoc.skip_flag]):
-                raise SkipRecord(self.env._("its %s is not in Odoo", assoc.to_type))
-        if spec.values_hook:
-            values.update(getattr(self, spec.values_hook)(state, record, existing, values))
-        values["hubspot_remote_modified_at"] = remote_at
-        values["hubspot_remote_modified_ms"] = (
-            timestamps.try_millis(props.get(modified_property(spec.object_type))) or 0
-        )
-        values["hubspot_last_values"] = dict(
-            existing.hubspot_last_values or {} if existing else {},
-            **{prop: props.get(prop) or "" for mapping in mappings for prop in mapping.properties},
-            **{prop: props.get(prop) or "" for prop in spec.outbound_properties},
-            **self._association_memory(spec, record, associated),
-        )
-        return values
-
-    @staticmethod
-    def _association_memory(spec, record, associated):
-        """The associations HubSpot holds, as the push remembers them (so it never sends them back)."""
-        memory = {}
-        for assoc in spec.associations:
-            target = associated.get((str(record["id"]), assoc.field))
-            if assoc.push_type_id and isinstance(target, models.BaseModel) and target:
-                memory[f"__{assoc.field}"] = ",".join(sorted(set(target.mapped("hubspot_id"))))
-        return memory
-
-    def _check_modified_date(self, spec, record):
-        """A record whose last-modified date is no timestamp fails (it cannot be ordered
-        against Odoo's changes); the run goes on with the others."""
-        prop = modified_property(spec.object_type)
-        value = (record.get("properties") or {}).get(prop)
-        if timestamps.is_garbled(value):
-            raise ValueError(
-                self.env._("HubSpot property %(prop)s: “%(value)s” is not a date and time", prop=prop, value=value)
-            )
-
-    @staticmethod
-    def _remote_modified_at(spec, record):
-        remote_at = timestamps.try_parse((record.get("properties") or {}).get(modified_property(spec.object_type)))
-        return remote_at and remote_at.replace(microsecond=0)  # Odoo keeps whole seconds
-
-    def _local_newer(self, spec, record, existing):
-        """Two-way, newest wins: was the Odoo record changed after the last sync and after HubSpot's change?"""
-        remote_at = self._remote_modified_at(spec, record)
-        if not (existing and existing.hubspot_synced_at and existing.write_date and remote_at):
-            return False
-        # Whole seconds on every side: the sync's own write (same second as its hubspot_synced_at,
-        # which Odoo keeps in whole seconds) must not look like a later edit in Odoo.
-        written = existing.write_date.replace(microsecond=0)
-        return written > existing.hubspot_synced_at and written > remote_at
-
-    @staticmethod
-    def _odoo_changed(state, mapping, record):
-        """Did Odoo change this mapping's field since the sync last saw HubSpot's value? A record
-        is written for many reasons (Odoo's own propagation from a company to its contacts, a
-        field the sync does not map): only a field whose value differs from HubSpot's last one
-        holds a newer value of Odoo's, which HubSpot's older change must not overwrite."""
-        last = record.hubspot_last_values or {}
-        sent = mapping.to_hubspot(record, state.cache)
-        if not sent:
-            return True  # no HubSpot spelling (e.g. a user with no HubSpot owner): Odoo's value stays
-        return any(not mapping.same_in_hubspot(value, last.get(prop)) for prop, value in sent.items())
-
-    def _fallback_name(self, spec, props, record):
-        for prop in spec.name_fallbacks:
-            if props.get(prop):
-                return str(props[prop])[:256]
-        singular = SINGULAR.get(spec.object_type, spec.object_type)
-        return self.env._("HubSpot %(type)s %(id)s", type=singular, id=record["id"])
-
-    # ------------------------------------------------------------- writes
     def _binding_values(self, state, spec, hubspot_id):
         return {
             "hubspot_id": hubspot_id,
@@ -1150,730 +448,17 @@ class HubspotSyncEngine(models.AbstractModel):
             "hubspot_synced_at": fields.Datetime.now(),
         }
 
-    def _update(self, state, spec, record, remote, values, link=False):
-        """Write only what differs; link (bind) a matched record."""
-        hubspot_id = str(remote["id"])
-        versions = {name: values.get(name, False) for name in REMOTE_FIELDS}
-        changed = {
-            name: value
-            for name, value in values.items()
-            if name not in REMOTE_FIELDS and not _same(record, name, value)
-        }
-        relink = link or not record.hubspot_linked
-        try:
-            with self.env.cr.savepoint():
-                vals = dict(changed)
-                if relink:
-                    vals.update(self._binding_values(state, spec, hubspot_id))
-                    tag = state.account._partner_tag() if spec.model == "res.partner" else None
-                    if tag and tag not in record.category_id:
-                        vals["category_id"] = [(4, tag.id)]
-                if vals or record.hubspot_remote_modified_ms != versions["hubspot_remote_modified_ms"]:
-                    vals.update(versions)
-                    if changed:
-                        vals["hubspot_synced_at"] = fields.Datetime.now()
-                    record.with_context(**SYNC_CONTEXT).write(vals)
-        except Exception as error:
-            self._record_failed(state, spec, remote, error)
-            return
-        if relink:
-            state.count("linked")
-        elif changed:
-            state.count("updated")
-
-    def _create(self, state, spec, Model, items):
-        """Bulk-create new records; fall back to one by one when the bulk fails."""
-        if not items:
-            return {}
-        tag = state.account._partner_tag() if spec.model == "res.partner" else None
-        vals_list = []
-        for record, values in items:
-            vals = dict(spec.create_values, **values)
-            vals.update(self._binding_values(state, spec, str(record["id"])))
-            vals.setdefault("company_id", state.account.company_id.id)
-            self._default_salesperson(state, Model, vals)
-            if spec.model == "res.partner":
-                vals["ref"] = str(record["id"])
-                if tag:
-                    vals["category_id"] = [(4, tag.id)]
-            vals_list.append(vals)
-        created = {}
-        try:
-            with self.env.cr.savepoint():
-                for (record, _values), new in zip(items, Model.create(vals_list), strict=True):
-                    created[str(record["id"])] = new
-        except Exception as error:
-            if _is_conflict(error):
-                raise  # another job created the same records: the step is redone, and links them
-            created = {}
-            for (record, _values), vals in zip(items, vals_list, strict=True):
-                try:
-                    with self.env.cr.savepoint():
-                        created[str(record["id"])] = Model.create(vals)
-                except Exception as error:
-                    self._record_failed(state, spec, record, error)
-        state.count("created", len(created))
-        return created
-
-    @staticmethod
-    def _default_salesperson(state, Model, vals):
-        """A new record without a salesperson (its HubSpot owner is no Odoo user) gets the account's."""
-        user = state.account.default_user_id
-        if not user:
-            return
-        if "user_id" in Model._fields and not vals.get("user_id"):
-            vals["user_id"] = user.id
-        elif "user_ids" in Model._fields and not any(cmd[2] for cmd in vals.get("user_ids") or () if len(cmd) > 2):
-            vals["user_ids"] = [Command.set(user.ids)]
-
-    def _queue_for_review(self, state, spec, record, values):
-        result = self.env["hubspot.pending.company"]._queue(state.account, record, values)
-        state.count("pending" if result else "skipped")
-
-    def _record_failed(self, state, spec, record, error):
-        if _is_conflict(error):
-            raise error  # not this record's fault: another job wrote the same rows; the step is redone
-        _logger.info("HubSpot %s %s failed: %s", spec.object_type, record.get("id"), error)
-        state.count("failed")
-        state.failures[(spec.object_type, str(record.get("id")))] = str(error) or type(error).__name__
-        if state.run:
-            state.run._log_error(record.get("id"), str(error) or type(error).__name__, record)
-
-    def _match_duplicates(self, state, spec, unmatched):
-        """``{hubspot id: Odoo record}`` found by the mapping's duplicate keys.
-
-        Keys of one group must all match; groups are tried in order (e.g.
-        companies by domain, then by VAT). One query per group and batch.
-        """
-        if not unmatched:
-            return {}
-        groups = {}
-        for mapping in state.account._mappings(spec.object_type).filtered("duplicate_key"):
-            groups.setdefault(mapping.duplicate_group or 1, []).append(mapping.field_name)
-        found = {}
-        Model = self.env[spec.model]
-        base = [*spec.domain, ("company_id", "in", [state.account.company_id.id, False]), ("hubspot_id", "=", False)]
-        taken = set()
-        for group in sorted(groups):
-            keys = {}
-            for record, values in unmatched:
-                if str(record["id"]) in found:
-                    continue
-                key = self._match_key(spec, groups[group], values)
-                if key:
-                    keys.setdefault(key, str(record["id"]))
-            if not keys:
-                continue
-            search_fields = [spec.match_fields.get(f, (f, None))[0] for f in groups[group]]
-            # Stored normalized columns (domain, normalized email) match with "in";
-            # raw columns (VAT) case-insensitively.
-            ops = ["in" if s != f else "=ilike" for s, f in zip(search_fields, groups[group], strict=True)]
-            domain = list(base)
-            if len(search_fields) == 1 and ops[0] == "in":
-                domain.append((search_fields[0], "in", [k[0] for k in keys]))
-            else:
-                domain += ["|"] * (len(keys) - 1)
-                for key in keys:
-                    domain += ["&"] * (len(key) - 1)
-                    domain += [
-                        (f, "=" if op == "in" else op, v) for f, op, v in zip(search_fields, ops, key, strict=True)
-                    ]
-            for candidate in Model.search(domain, order="id"):
-                key = tuple(
-                    self._normalize(spec, f, candidate[spec.match_fields.get(f, (f, None))[0]]) for f in groups[group]
-                )
-                hubspot_id = keys.get(key)
-                if hubspot_id and hubspot_id not in found and candidate.id not in taken:
-                    found[hubspot_id] = candidate
-                    taken.add(candidate.id)
-        return found
-
-    def _match_key(self, spec, field_names, values):
-        key = tuple(self._normalize(spec, f, values.get(f), source=True) for f in field_names)
-        return key if all(key) else None
-
-    @staticmethod
-    def _normalize(spec, field_name, value, source=False):
-        if not value:
-            return False
-        searched, normalizer = spec.match_fields.get(field_name, (field_name, None))
-        if normalizer and (source or searched == field_name):
-            value = normalizer(value)
-        return str(value).strip().lower() if value else False
-
-    # ---------------------------------------------------------------- deals
-    def _deal_values(self, state, record, existing, values):
-        """Stage, team, probability and outcome of a deal; its primary contact; the
-        account's deal-stage filter.
-
-        A deal outside the filter is skipped; one that was synced and moved out is
-        unlinked (kept in Odoo) and counted. A lost deal is a lost opportunity in Odoo
-        (archived, probability 0, with HubSpot's lost reason); a won one sits in the
-        mapped (won) stage at 100 %; a deal reopened in HubSpot is restored."""
-        props = record.get("properties") or {}
-        stage_id, pipeline_id = props.get("dealstage"), props.get("pipeline")
-        if not state.account._deal_stage_allowed(stage_id, pipeline_id):
-            raise SkipRecord(self.env._("deal stage %s is not selected", stage_id))
-        extra = self._deal_primary_contact(values)
-        extra.update(self._deal_amount_values(state, record, existing, values))
-        stage = state.cache.deal_stage(pipeline_id, stage_id)
-        if not stage or self._local_newer(state.spec, record, existing):
-            return extra  # a stage HubSpot added since the last refresh, or Odoo moved it last: keep Odoo's
-        extra.update(hubspot_stage_id=stage.id, probability=stage.probability, active=stage.outcome != "lost")
-        if stage.crm_stage_id:
-            extra["stage_id"] = stage.crm_stage_id.id
-        if stage.pipeline_id.team_id:
-            extra["team_id"] = stage.pipeline_id.team_id.id
-        elif not existing and state.account.team_id:
-            extra["team_id"] = state.account.team_id.id
-        if stage.outcome == "lost":
-            extra["lost_reason_id"] = state.cache.lost_reason(props.get("closed_lost_reason"))
-        else:
-            extra["lost_reason_id"] = False
-        return extra
-
-    def _deal_primary_contact(self, values):
-        """The customer of the opportunity: the first deal contact who works for the deal's
-        company (Odoo's "person at a company"), else the company, else the first contact."""
-        contacts = values.get("hubspot_contact_ids")
-        if not contacts:
-            return {}
-        people = self.env["res.partner"].browse(contacts[0][2])
-        company = values.get("partner_id")
-        primary = people.filtered(lambda p: p.parent_id.id == company)[:1] if company else people[:1]
-        return {"partner_id": primary.id} if primary else {}
-
-    def _deal_outbound_props(self, state, record):
-        """Pipeline, stage and lost reason of an opportunity, through the stage mapping."""
-        pipeline, stage = self._deal_target_stage(state, record)
-        if not stage:
-            raise SkipRecord(self.env._("no HubSpot deal stage for %s", record.stage_id.display_name))
-        if not state.account._deal_stage_allowed(stage.hubspot_id, pipeline.hubspot_id):
-            raise SkipRecord(self.env._("deal stage %s is not selected", stage.name))
-        props = {"pipeline": pipeline.hubspot_id, "dealstage": stage.hubspot_id}
-        props.update(self._deal_outbound_amount(state, record))
-        if record.won_status == "lost":
-            props["closed_lost_reason"] = record.lost_reason_id.name or ""
-        return props
-
-    # A deal's ``amount`` is in the deal's currency (``deal_currency_code``; none: the portal's
-    # company currency), an opportunity's expected revenue in its company's. Odoo's rates convert
-    # between them at the close date (the day of the sync without one); the opportunity keeps the
-    # deal's amount and currency. The deal amount stands for an expected revenue
-    # (``hubspot_amount_base``): while the expected revenue is that one, the amount is neither
-    # converted again nor pushed, so rates moving or rounding never change a deal nobody changed.
-    @staticmethod
-    def _deal_amount_mapping(state):
-        """The mapping of HubSpot's ``amount`` to the expected revenue, when it syncs at all."""
-        mappings = state.mappings_for("deals")
-        return next(
-            (
-                m
-                for m in mappings
-                if m.field_name == "expected_revenue" and m.properties == ["amount"] and m.rule != "none"
-            ),
-            None,
-        )
-
-    def _deal_currency(self, state, props):
-        """The Odoo currency a deal's amount is in. Raises ``ValueError`` (the record fails, saying
-        what to do; the next run retries it) when Odoo cannot convert from it."""
-        code = str(props.get("deal_currency_code") or "").strip().upper()
-        if not code:
-            try:
-                code = state.cache.portal_currency(state.client)
-            except HubSpotError as error:
-                raise ValueError(
-                    self.env._("the deal has no currency and HubSpot did not give the portal's (%s)", error)
-                ) from None
-            if not code:
-                raise ValueError(self.env._("HubSpot gives no currency for the deal nor for the portal"))
-        currency = state.cache.currency(code)
-        if not currency:
-            raise ValueError(
-                self.env._(
-                    "the deal is in %s, a currency Odoo does not know: add it with its exchange rate "
-                    "(HubSpot > Configuration > Currencies); the deal syncs with the next run",
-                    code,
-                )
-            )
-        if not currency.active:
-            raise ValueError(
-                self.env._(
-                    "the deal is in %s, which is not active in Odoo: activate it and enter its exchange rate "
-                    "(HubSpot > Configuration > Currencies); the deal syncs with the next run",
-                    code,
-                )
-            )
-        if currency != state.account.company_id.currency_id and not state.cache.has_rate(currency):
-            raise ValueError(
-                self.env._(
-                    "the deal is in %s, which has no exchange rate in Odoo: enter one "
-                    "(HubSpot > Configuration > Currencies); the deal syncs with the next run",
-                    code,
-                )
-            )
-        return currency
-
-    def _deal_amount_values(self, state, record, existing, values):
-        """The deal's currency and amount on the opportunity; its expected revenue converted
-        into the company's currency when the field rules take HubSpot's amount."""
-        if not self._deal_amount_mapping(state):
-            return {}
-        props = record.get("properties") or {}
-        currency = self._deal_currency(state, props)
-        company = state.account.company_id
-        extra = {"hubspot_currency_id": currency.id}
-        if "expected_revenue" in values:  # HubSpot's amount is taken
-            amount = values["expected_revenue"] or 0.0
-            if currency == company.currency_id:
-                revenue = amount
-            elif (
-                existing
-                and existing.hubspot_currency_id == currency
-                and not currency.compare_amounts(existing.hubspot_amount, amount)
-                and not company.currency_id.compare_amounts(existing.expected_revenue, existing.hubspot_amount_base)
-            ):
-                revenue = existing.expected_revenue  # the amount it already stands for
-            else:
-                closing = timestamps.parse(props.get("closedate"))
-                revenue = currency._convert(amount, company.currency_id, company, _rate_date(closing))
-            extra.update(expected_revenue=revenue, hubspot_amount=amount, hubspot_amount_base=revenue)
-        elif existing and existing.hubspot_currency_id != currency:
-            # Odoo's expected revenue stands: in the deal's new currency, the next push sends it.
-            revenue = existing.expected_revenue
-            amount = revenue  # synced before the currency was: Odoo's number was the deal's own
-            if existing.hubspot_currency_id:
-                amount = company.currency_id._convert(revenue, currency, company, _rate_date(existing.date_deadline))
-            extra.update(hubspot_amount=amount, hubspot_amount_base=revenue)
-        return extra
-
-    def _deal_outbound_amount(self, state, record):
-        """The amount of an opportunity's deal in the deal's currency; a new deal is created
-        in the company's. ``None`` leaves HubSpot's amount alone."""
-        company = state.account.company_id
-        props = {} if record.hubspot_id else {"deal_currency_code": company.currency_id.name}
-        if record.hubspot_line_ids:
-            # HubSpot totals a deal with line items: its amount is never sent (the lines are).
-            for mapping in state.mappings_for("deals"):
-                if mapping.field_name == "expected_revenue":
-                    props.update(dict.fromkeys(mapping.properties))
-            return props
-        mapping = self._deal_amount_mapping(state)
-        last = (record.hubspot_last_values or {}).get("amount") or ""
-        if (
-            not mapping
-            or mapping.rule == "hubspot"
-            or (mapping.rule == "prefer_hubspot" and record.hubspot_id and last)
-        ):
-            return props  # not Odoo's to send (the mapping sends nothing either)
-        currency = record.hubspot_currency_id if record.hubspot_id else company.currency_id
-        if not currency:
-            return props  # linked before the deal's currency was known: the number goes as it is
-        revenue = record.expected_revenue
-        if currency == company.currency_id:
-            amount = revenue
-        elif not company.currency_id.compare_amounts(revenue, record.hubspot_amount_base):
-            amount = record.hubspot_amount
-        else:
-            amount = company.currency_id._convert(revenue, currency, company, _rate_date(record.date_deadline))
-        memo = {"hubspot_currency_id": currency.id, "hubspot_amount": amount, "hubspot_amount_base": revenue}
-        if any(not _same(record, name, value) for name, value in memo.items()):
-            # Remembered at once: the same expected revenue gives the same amount until it changes.
-            record.with_context(**SYNC_CONTEXT).write(memo)
-        if record.hubspot_id and not currency.compare_amounts(amount, _number(last or 0, float) or 0.0):
-            props["amount"] = None  # HubSpot has it
-        else:
-            props["amount"] = _number_text(amount) if amount else ""
-        return props
-
-    def _deal_target_stage(self, state, record):
-        """``(pipeline, stage)`` an opportunity belongs in on HubSpot's side.
-
-        The pipeline: the deal's current one, else the one mapped to the opportunity's
-        sales team, else HubSpot's default pipeline. The stage: won and lost go to the
-        pipeline's won and lost stage; an open opportunity to the HubSpot stage mapped to
-        its Odoo stage (the current one when several are); unmapped, the deal stays
-        where it is (a new deal starts in the pipeline's first stage)."""
-        current = record.hubspot_stage_id if record.hubspot_stage_id.account_id == state.account else None
-        pipelines = state.cache.pipelines("deals").filtered(lambda p: not p.archived)
-        pipeline = (
-            (current.pipeline_id if current and not current.pipeline_id.archived else pipelines.browse())
-            or pipelines.filtered(lambda p: record.team_id and p.team_id == record.team_id)[:1]
-            or pipelines.filtered(lambda p: p.hubspot_id == "default")[:1]
-            or pipelines[:1]
-        )
-        stages = pipeline.stage_ids.filtered(lambda s: not s.archived)
-        outcome = {"won": "won", "lost": "lost"}.get(record.won_status, "open")
-        wanted = stages.filtered(lambda s: s.outcome == outcome)
-        if outcome == "open":
-            wanted = wanted.filtered(lambda s: s.crm_stage_id == record.stage_id)
-        if current and current in wanted:
-            return pipeline, current
-        if wanted:
-            return pipeline, wanted[0]
-        if current and current.pipeline_id == pipeline:
-            return pipeline, current
-        return pipeline, stages.filtered(lambda s: s.outcome == "open")[:1]
-
-    # ----------------------------------------------------------- outbound run
-    def _run_outbound(self, account, object_type):
-        """Push what changed in Odoo since the last push; returns the run (None when locked)."""
-        checkpoint = self.env["hubspot.sync.checkpoint"]._get(account, object_type, "out")
-        if not checkpoint._try_lock():
-            _logger.info("HubSpot %s/%s push: another worker is on it; skipped", account.name, object_type)
-            return None
-        try:
-            return self.sudo()._push_locked(account.sudo(), SPECS[object_type], checkpoint)
-        except Exception as error:  # any death is told on its run at once; the other runs go on
-            return self._run_died(account, SPECS[object_type], "out", error)
-        finally:
-            checkpoint._unlock()
-
-    def _push_locked(self, account, spec, checkpoint):
-        run = self._start_run(account, spec, "out")
-        client = account._get_client()
-        state = _RunState(self, account, spec, run, client)
-        started = fields.Datetime.now()
-        try:
-            # Each step ends with a commit; a step another job wrote into at the same time is redone.
-            ids = self._step(state, self._push_start, state, checkpoint)
-            for start in range(0, len(ids), PUSH_BATCH):
-                self._step(state, self._push_step, state, ids[start : start + PUSH_BATCH])
-        except HubSpotError as error:
-            state.flush_counts()
-            run._finish(client.call_count, "failed", account._error_message(error))
-            self._commit(0)
-            _logger.info("HubSpot %s/%s: push stopped: %s", account.name, spec.object_type, error)
-            return run
-        return self._step(state, self._push_end, state, checkpoint, started)  # the run, or its figures
-
-    def _push_end(self, state, checkpoint, started):
-        checkpoint.write({"last_modified_at": started - PUSH_MARGIN, "last_run_at": started, "full_import_done": True})
-        state.flush_counts()
-        message = None
-        if state.cache.unmapped_users:
-            message = self.env._(
-                "No HubSpot owner for: %s (their records keep HubSpot's owner; map them under Owners).",
-                ", ".join(sorted(state.cache.unmapped_users)),
-            )
-        run = state.run._finish(state.client.call_count, message=message)  # no row if nothing was pushed
-        self._commit(0)
-        return run
-
-    def _push_start(self, state, checkpoint):
-        """The connector's own properties, the deletions, then the ids of the records to look at."""
-        self._ensure_push_properties(state, checkpoint)
-        self._push_deletions(state)
-        ids = self._push_candidates(state, checkpoint)
-        state.flush_counts()
-        self._commit(0)
-        return ids
-
-    def _push_step(self, state, ids):
-        records = self.env[state.spec.model].browse(ids).with_context(active_test=False)
-        self._push_batch(state, records)
-        state.flush_counts()
-        self._commit(len(records))
-
-    def _ensure_push_properties(self, state, checkpoint):
-        """The connector's own HubSpot properties: the Odoo record id (unique, makes
-        creation idempotent) and, when asked, the link back to Odoo."""
-        wanted = {ODOO_ID_PROPERTY: {"label": "Odoo record", "hasUniqueValue": True}}
-        if state.account.link_back and state.account.link_back_property:
-            wanted[state.account.link_back_property.strip()] = {"label": "Odoo link"}
-        done = set((checkpoint.pushed_properties or "").split(","))
-        missing = [name for name in wanted if name not in done]
-        if not missing:
-            return
-        object_type = state.spec.object_type
-        existing = {p["name"] for p in state.client.get_properties(object_type)}
-        to_create = [name for name in missing if name not in existing]
-        if to_create:
-            group = state.account._connector_property_group(state.client, object_type)
-            for name in to_create:
-                definition = {"name": name, "type": "string", "fieldType": "text", "groupName": group}
-                state.client.create_property(object_type, dict(definition, **wanted[name]))
-        checkpoint.pushed_properties = ",".join(sorted((done | set(wanted)) - {""}))
-
-    def _odoo_id(self, record):
-        return f"{self.env['ir.config_parameter'].sudo().get_param('database.uuid', '')[:8]}-{record._name}-{record.id}"
-
-    def _push_candidates(self, state, checkpoint):
-        """Ids of the records to look at: changed since the last push (all on the first),
-        plus those whose push failed; eligible ones only."""
-        spec, account = state.spec, state.account
-        domain = [
-            *spec.domain,
-            *spec.push_domain,
-            *self.env[spec.model]._hubspot_push_domain(account),
-            "|",
-            ("hubspot_id", "=", False),
-            "&",
-            ("hubspot_linked", "=", True),
-            ("hubspot_account_id", "=", account.id),
-        ]
-        retry = (
-            self.env["hubspot.sync.error"]
-            .sudo()
-            .search(
-                [
-                    ("account_id", "=", account.id),
-                    ("object_type", "=", spec.object_type),
-                    ("direction", "=", "out"),
-                    ("state", "=", "open"),
-                ]
-            )
-        )
-        Model = self.env[spec.model].with_context(active_test=False)
-        if "active" not in Model._fields:
-            active = []
-        elif account.archive_in_hubspot or not spec.archive_inactive:
-            active = ["|", ("active", "=", True), ("hubspot_linked", "=", True)]
-        else:
-            active = [("active", "=", True)]
-        changed = list(domain) + active
-        if checkpoint.full_import_done and checkpoint.last_modified_at:
-            changed.append(("write_date", ">", checkpoint.last_modified_at))
-        ids = set(Model.search(changed).ids) | set(Model.search(domain + [("id", "in", retry.mapped("res_id"))]).ids)
-        retry.write({"state": "resolved"})  # failing again logs a new line
-        return sorted(ids)
-
-    def _push_batch(self, state, records):
-        """Send what differs from HubSpot's last known values, in batch calls."""
-        spec, client = state.spec, state.client
-        mappings = state.mappings_for(spec.object_type)
-        updates, creates, archives = [], [], []
-        for record in records:
-            if spec.archive_inactive and not record[record._active_name or "id"]:
-                if record.hubspot_linked:
-                    archives.append(record)
-                continue
-            try:
-                props = self._outbound_props(state, record, mappings)
-            except SkipRecord as reason:
-                state.count("skipped")
-                _logger.debug("HubSpot %s: %s not pushed: %s", spec.object_type, record, reason)
-                continue
-            if record.hubspot_id:
-                if props:
-                    updates.append((record, props))
-            else:
-                creates.append((record, props))
-        if archives:
-            result = client.batch_archive(spec.object_type, [r.hubspot_id for r in archives])
-            for record in archives:
-                record._hubspot_unlink("deleted")
-            state.count("archived", len(archives) - len(result.errors))
-        if updates:
-            result = client.batch_update(spec.object_type, [{"id": r.hubspot_id, "properties": p} for r, p in updates])
-            self._store_push(state, updates, result, key=lambda row: str(row["id"]), by=lambda r: r.hubspot_id)
-        if creates:
-            self._push_creates(state, creates)
-        self._push_associations(state, records.filtered("hubspot_linked"))
-
-    def _outbound_props(self, state, record, mappings):
-        """HubSpot property values to send for ``record`` under the field rules."""
-        # Conflicts were settled by the inbound step that runs just before (per record, the
-        # side changed last wins, a tie goes to HubSpot): what still differs from HubSpot's
-        # last known values is Odoo's to send.
-        last = record.hubspot_last_values or {}
-        props = {}
-        for mapping in mappings:
-            if mapping.rule in ("hubspot", "none"):
-                continue
-            for prop, value in mapping.to_hubspot(record, state.cache).items():
-                if mapping.rule == "prefer_hubspot" and record.hubspot_id and (last.get(prop) or ""):
-                    continue
-                if not mapping.same_in_hubspot(value, last.get(prop)):
-                    props[prop] = value
-        if state.spec.outbound_hook:
-            for prop, value in getattr(self, state.spec.outbound_hook)(state, record).items():
-                if value is None:
-                    props.pop(prop, None)  # HubSpot's to compute
-                elif (value or "") != (last.get(prop) or ""):
-                    props[prop] = value
-        for assoc in state.spec.associations:
-            target = record[assoc.field] if assoc.property else None
-            if (  # only a target HubSpot knows; none never clears HubSpot's (like the v4 associations)
-                target
-                and target.hubspot_linked
-                and target.hubspot_account_id == state.account
-                and target.hubspot_object_type == assoc.to_type
-                and target.hubspot_id != (last.get(assoc.property) or "")
-            ):
-                props[assoc.property] = target.hubspot_id
-        account = state.account
-        if not record.hubspot_id:
-            props[ODOO_ID_PROPERTY] = self._odoo_id(record)
-        if account.link_back and account.link_back_property:
-            url = f"{record.get_base_url()}/odoo/{record._name}/{record.id}"
-            if url != (last.get(account.link_back_property) or ""):
-                props[account.link_back_property] = url
-        return props
-
-    def _push_creates(self, state, creates):
-        """New records: link to an existing HubSpot record first (companies by domain, products
-        by SKU: the spec's ``push_match``); then upsert (idempotent: by email for contacts, else
-        by the Odoo record id property)."""
-        spec, client = state.spec, state.client
-        if spec.push_match:
-            creates = self._link_existing(state, creates)
-        by_email = [(r, p) for r, p in creates if spec.object_type == "contacts" and p.get("email")]
-        by_odoo_id = [(r, p) for r, p in creates if (r, p) not in by_email]
-        for id_property, items, key in (("email", by_email, "email"), (ODOO_ID_PROPERTY, by_odoo_id, ODOO_ID_PROPERTY)):
-            if not items:
-                continue
-
-            def unique(value, key=key):
-                return (value or "").lower() if key == "email" else value
-
-            key_of = {r.id: unique(p[key]) for r, p in items}
-            inputs = [{"id": key_of[r.id], "properties": p} for r, p in items]
-            result = client.batch_upsert(spec.object_type, inputs, id_property)
-            self._store_push(
-                state,
-                items,
-                result,
-                key=lambda row, key=key, unique=unique: unique((row.get("properties") or {}).get(key)),
-                by=lambda r, key_of=key_of: key_of[r.id],
-                creating=True,
-            )
-
-    def _link_existing(self, state, creates):
-        """Before creating records, look for HubSpot records with the same value of each
-        ``push_match`` property in turn, e.g. companies with the same domain, then the same
-        name (search ``IN`` takes lower-case values, 100 at a time)."""
-        object_type = state.spec.object_type
-        found, pending = {}, list(creates)
-        for prop in state.spec.push_match:
-            wanted = {}
-            for record, props in pending:
-                key = (props.get(prop) or "").strip().lower()
-                if key:
-                    wanted.setdefault(key, []).append(record)
-            keys, rows = sorted(wanted), {}
-            for start in range(0, len(keys), 100):
-                body = state.client.search(
-                    object_type,
-                    [{"filters": [{"propertyName": prop, "operator": "IN", "values": keys[start : start + 100]}]}],
-                    properties=[*state.spec.push_match, modified_property(object_type)],
-                )
-                for row in body.get("results") or []:
-                    rows.setdefault((row["properties"].get(prop) or "").strip().lower(), row)
-            for key, records in wanted.items():
-                for record in records if key in rows else ():
-                    found.setdefault(record.id, rows[key])
-            pending = [(r, p) for r, p in pending if r.id not in found]
-        remaining = []
-        for record, props in creates:
-            row = found.get(record.id)
-            if row and not self._bindings(state.account, state.spec, [row["id"]]):
-                record._hubspot_bind(state.account, object_type, row["id"])
-                state.count("linked")
-                result = state.client.batch_update(object_type, [{"id": row["id"], "properties": props}])
-                self._store_push(
-                    state, [(record, props)], result, key=lambda r: str(r["id"]), by=lambda r: r.hubspot_id
-                )
-            else:
-                remaining.append((record, props))
-        return remaining
-
-    def _store_push(self, state, items, result, key, by, creating=False):
-        """Bind and remember what HubSpot now holds; log the inputs HubSpot refused."""
-        rows = {key(row): row for row in result.results}
-        for record, props in items:
-            row = rows.get(by(record))
-            if row is None:
-                reason = next(
-                    (e.message for e in result.errors if by(record) in e.ids or not e.ids), "not in HubSpot's answer"
-                )
-                existing = _existing_id(reason)
-                if (
-                    existing
-                    and state.spec.object_type == "contacts"
-                    and not self._bindings(state.account, state.spec, [existing])
-                ):
-                    record._hubspot_bind(state.account, "contacts", existing)  # 409: the email is taken: link
-                    state.count("linked")
-                    continue
-                self._push_failed(state, record, reason, props)
-                continue
-            millis = timestamps.try_millis(
-                (row.get("properties") or {}).get(modified_property(state.spec.object_type)) or row.get("updatedAt")
-            )
-            vals = {
-                "hubspot_last_values": dict(record.hubspot_last_values or {}, **props),
-                "hubspot_remote_modified_ms": millis or 0,
-                "hubspot_remote_modified_at": timestamps.parse(millis) if millis else False,
-                "hubspot_synced_at": fields.Datetime.now(),
-            }
-            if creating or not record.hubspot_linked:
-                vals.update(self._binding_values(state, state.spec, str(row["id"])))
-                state.count("linked" if row.get("new") is False else "created")
-            else:
-                state.count("updated")
-            record.with_context(**SYNC_CONTEXT).write(vals)
-
-    def _push_failed(self, state, record, reason, payload):
-        state.count("failed")
-        state.run._log_error(record.hubspot_id, reason, payload, res_id=record.id)
-
-    def _push_associations(self, state, records):
-        """Associate pushed records with what their association fields point to (v4 batch),
-        once per change. Only additions are sent: an association made in HubSpot stays."""
-        for assoc in state.spec.associations:
-            if not assoc.push_type_id:
-                continue
-            key = f"__{assoc.field}"
-            pairs, wanted = [], {}
-            path = assoc.push_path or assoc.field
-            for record in records:
-                targets = (getattr(record, path)() if path.startswith("_") else record.mapped(path)).filtered(
-                    lambda t, to_type=assoc.to_type: t.hubspot_linked
-                    and t.hubspot_account_id == state.account
-                    and t.hubspot_object_type == to_type
-                    and t.hubspot_id
-                )
-                ids = sorted(set(targets.mapped("hubspot_id")))
-                known = set(filter(None, ((record.hubspot_last_values or {}).get(key) or "").split(",")))
-                if ids and set(ids) != known:
-                    wanted[record] = ",".join(ids)
-                    pairs += [(record.hubspot_id, target) for target in ids if target not in known]
-            if not wanted:
-                continue
-            result = (
-                state.client.create_associations(
-                    state.spec.object_type, assoc.to_type, pairs, type_id=assoc.push_type_id
-                )
-                if pairs
-                else None
-            )
-            if result is None or not result.errors:
-                for record, ids in wanted.items():
-                    record.with_context(**SYNC_CONTEXT).write(
-                        {"hubspot_last_values": dict(record.hubspot_last_values or {}, **{key: ids})}
-                    )
-
-    def _push_deletions(self, state):
-        tombstones = (
-            self.env["hubspot.tombstone"]
-            .sudo()
-            .search([("account_id", "=", state.account.id), ("object_type", "=", state.spec.object_type)])
-        )
-        if tombstones:
-            result = state.client.batch_archive(state.spec.object_type, tombstones.mapped("hubspot_id"))
-            state.count("archived", len(tombstones) - len(result.errors))
-            tombstones.unlink()
-
-    # ------------------------------------------------------ on demand
+    # ------------------------------------------------------------ on demand
     def _import_records_now(self, account, object_type, records):
         """Import or update these raw HubSpot records now (wizards), as the sync would: the caller
         checked the user's rights. Returns ``({id: record}, {(type, id): why that record failed})``."""
         engine, account = self.sudo(), account.sudo()
         spec = SPECS[object_type]
-        state = _RunState(engine, account, spec, None, account._get_client())
-        return engine._import_records(state, spec, records), state.failures
+        state = RunState(engine, account, spec, None, account._get_client())
+        linked = engine._import_records(state, spec, records)
+        # The caller linked them just before: what waited for them (skipped) comes with its job's next run.
+        engine._announce_arrivals(state, spec, sorted(linked))
+        return linked, state.failures
 
     def _import_company_records(self, account, company_hubspot_id):
         """Import what belongs to one HubSpot company and waited for it (after a pending
@@ -1886,9 +471,7 @@ class HubspotSyncEngine(models.AbstractModel):
         for object_type, spec in SPECS.items():
             if not any(a.to_type == "companies" for a in spec.associations):
                 continue
-            if (spec.enable_flag and not account[spec.enable_flag]) or (
-                spec.runnable_hook and not getattr(account, spec.runnable_hook)()
-            ):
+            if not account._syncs(object_type):
                 continue
             if account._direction(object_type) == "out":
                 continue
@@ -1898,7 +481,7 @@ class HubspotSyncEngine(models.AbstractModel):
             if not ids:
                 continue
             run = engine.env["hubspot.sync.run"].create({"account_id": account.id, "object_type": object_type})
-            state = _RunState(engine, account, spec, run, client)
+            state = RunState(engine, account, spec, run, client)
             result = client.batch_read(object_type, ids, properties=account._properties_to_read(object_type))
             imported = engine._import_records(state, spec, result.results)
             state.flush_counts()
@@ -1947,7 +530,7 @@ class HubspotSyncEngine(models.AbstractModel):
         spec = SPECS[object_type]
         run = engine.env["hubspot.sync.run"].create({"account_id": account.id, "object_type": object_type})
         client = account._get_client()
-        state = _RunState(engine, account, spec, run, client)
+        state = RunState(engine, account, spec, run, client)
         engine._retry_with(state, errors.sudo())
         state.flush_counts()
         run._finish(client.call_count)
@@ -2039,196 +622,3 @@ class HubspotSyncEngine(models.AbstractModel):
             gone._hubspot_unlink("deleted")
             state.count("unlinked", count)
             state.count("archived", count)
-
-    # -------------------------------------------------------------- tickets
-    def _ticket_values(self, state, record, existing, values):
-        """Project and stage of a ticket's task (its pipeline's project, its status's task
-        stage), its customer and its assignees.
-
-        A ticket whose pipeline has no project is skipped (one that was synced is unlinked,
-        kept in Odoo). The task moves when the ticket's pipeline or status changed in
-        HubSpot, unless Odoo changed the task last (then Odoo's stage is pushed); a status
-        HubSpot added since the last refresh, or one with no task stage, keeps Odoo's stage."""
-        props = record.get("properties") or {}
-        pipeline_id, status_id = str(props.get("hs_pipeline") or ""), str(props.get("hs_pipeline_stage") or "")
-        pipeline = state.cache.pipeline("tickets", pipeline_id)
-        if not pipeline.project_id:
-            state.notes.add(
-                self.env._(
-                    "Tickets of pipeline “%s” are skipped: choose its project under HubSpot > Configuration > Pipelines.",
-                    pipeline.name or pipeline_id,
-                )
-            )
-            raise SkipRecord(self.env._("ticket pipeline %s has no project", pipeline_id))
-        extra = self._deal_primary_contact(values)  # the same rule as deals: the contact at the company
-        extra.update(self._ticket_assignees(state, record, existing, values))
-        last = (existing.hubspot_last_values or {}) if existing else {}
-        moved = (pipeline_id, status_id) != (
-            str(last.get("hs_pipeline") or ""),
-            str(last.get("hs_pipeline_stage") or ""),
-        )
-        if existing and (not moved or self._local_newer(state.spec, record, existing)):
-            return extra
-        extra["project_id"] = pipeline.project_id.id
-        status = pipeline.stage_ids.filtered(lambda s: s.hubspot_id == status_id)[:1]
-        if status.task_stage_id:
-            extra["stage_id"] = status.task_stage_id.id
-        return extra
-
-    def _ticket_assignees(self, state, record, existing, values):
-        """HubSpot has one owner, a task several assignees. The assignees change only when
-        the ticket's owner changed in HubSpot: to the owner's user, unless that user is
-        one of them already (then they stay); a ticket left without owner unassigns the task."""
-        if not existing or "user_ids" not in values:
-            return {}
-        mapping = next((m for m in state.mappings_for(state.spec.object_type) if m.field_name == "user_ids"), None)
-        prop = mapping.properties[0] if mapping and mapping.properties else None
-        current = existing.user_ids.ids
-        owner_changed = prop and ((record.get("properties") or {}).get(prop) or "") != (
-            (existing.hubspot_last_values or {}).get(prop) or ""
-        )
-        wanted = values["user_ids"][0][2] if values["user_ids"] else []
-        if not owner_changed or (wanted and set(wanted) <= set(current)):
-            return {"user_ids": [Command.set(current)]}  # no change
-        return {"user_ids": [Command.set(wanted)]}
-
-    def _ticket_outbound_props(self, state, record):
-        """Pipeline and status of a task's ticket, through the pipeline and stage mappings."""
-        pipeline, status = self._ticket_target_status(state, record)
-        if not pipeline:
-            raise SkipRecord(self.env._("project %s has no HubSpot ticket pipeline", record.project_id.display_name))
-        props = {"hs_pipeline": pipeline.hubspot_id}
-        if status:
-            props["hs_pipeline_stage"] = status.hubspot_id
-        elif props["hs_pipeline"] != str((record.hubspot_last_values or {}).get("hs_pipeline") or ""):
-            raise SkipRecord(self.env._("ticket pipeline %s has no status", pipeline.name))
-        return props
-
-    def _ticket_target_status(self, state, record):
-        """``(pipeline, status)`` a task's ticket belongs in; the status may be empty.
-
-        The pipeline: the ticket's current one while it maps to the task's project, else
-        the first pipeline mapped to that project. The status: the one mapped to the
-        task's stage (the current one when several are); with none, the ticket keeps its
-        status, and a new ticket starts in the pipeline's first status."""
-        pipelines = state.cache.pipelines("tickets").filtered(
-            lambda p: not p.archived and p.project_id == record.project_id
-        )
-        last = record.hubspot_last_values or {}
-        current_pipeline = str(last.get("hs_pipeline") or "") if record.hubspot_id else ""
-        pipeline = pipelines.filtered(lambda p: p.hubspot_id == current_pipeline)[:1] or pipelines[:1]
-        statuses = pipeline.stage_ids.filtered(lambda s: not s.archived)
-        current = statuses.filtered(lambda s: s.hubspot_id == str(last.get("hs_pipeline_stage") or ""))
-        wanted = statuses.filtered(lambda s: s.task_stage_id and s.task_stage_id == record.stage_id)
-        if current and current in wanted:
-            return pipeline, current
-        if wanted:
-            return pipeline, wanted[0]
-        if current_pipeline and pipeline.hubspot_id == current_pipeline:
-            return pipeline, statuses.browse()
-        return pipeline, statuses[:1]
-
-    # ------------------------------------------------- products and line items
-    def _line_item_values(self, state, record, existing, values):
-        """Quantity and discount of a line item.
-
-        HubSpot's ``discount`` is an amount off the unit price; Odoo's a percentage
-        (kept unrounded, so the line's subtotal is HubSpot's ``amount``). HubSpot
-        counts a line item without quantity as one."""
-        props = record.get("properties") or {}
-        extra = {}
-        if "quantity" in values and not props.get("quantity"):
-            extra["quantity"] = 1.0
-        if existing and self._local_newer(state.spec, record, existing):
-            return extra  # Odoo changed the line last: its discount is pushed
-        price, unit_discount = _number(props.get("price") or 0, float), finite_number(props.get("discount") or 0)
-        discount = unit_discount / price * 100 if price and unit_discount else 0.0
-        if unit_discount is None or not math.isfinite(discount):
-            raise ValueError(
-                self.env._(
-                    "HubSpot property %(prop)s: “%(value)s” is not a number Odoo can store",
-                    prop="discount",
-                    value=props.get("discount"),
-                )
-            )
-        extra["discount"] = discount
-        return extra
-
-    def _line_item_outbound_props(self, state, record):
-        """The unit discount of a line; its product created in HubSpot first when needed."""
-        self._push_line_products(state, record)
-        last = (record.hubspot_last_values or {}).get("discount") or ""
-        unit_discount = round(record.price_unit * record.discount / 100, 6)
-        if abs(unit_discount - (_number(last or 0, float) or 0.0)) < 1e-6:
-            return {"discount": last}  # the same amount (the percentage is not rounded to it)
-        return {"discount": _number_text(unit_discount) if unit_discount else ""}
-
-    def _push_line_products(self, state, record):
-        """Create in HubSpot the products of the lines being pushed that it lacks (those
-        without SKU are not pushed on their own), when the account pushes products.
-
-        Done once for the push batch ``record`` belongs to (its prefetch set), in one call."""
-        account = state.account
-        if not record.product_id or record.product_id.hubspot_id:
-            return
-        if not (account.sync_products and account._push_allowed("products")):
-            return  # the line item goes without product: it carries its own name and price
-        lines = record.browse(record._prefetch_ids)
-        products = lines.product_id.filtered(lambda p: not p.hubspot_id)
-        products_state = state.nested(SPECS["products"])
-        self._ensure_push_properties(
-            products_state, self.env["hubspot.sync.checkpoint"]._get(account, "products", "out")
-        )
-        self._push_batch(products_state, products)
-
-    def _line_items_of_new_deals(self, state, checkpoint):
-        """Records whose required associated record came into Odoo after they were last changed (a
-        line item whose deal entered the deal-stage filter, or was synced before its deal): the
-        runs that linked those deals asked for them (sync requests naming the deals); fetch them."""
-        spec = state.spec
-        requests = self.env["hubspot.sync.request"]._of(state.account, spec.object_type).filtered("hubspot_ids")
-        if not requests:
-            return
-        if checkpoint.full_import_done:  # the first run reads every record anyway
-            to_type = next(a.to_type for a in spec.associations if a.required)
-            arrived = sorted({i for request in requests for i in request.hubspot_ids.split(",") if i})
-            pairs = state.client.read_associations(to_type, spec.object_type, arrived)
-            ids = sorted({i for item_ids in pairs.values() for i in item_ids})
-            bound = self._bindings(state.account, spec, ids)
-            fetch = [i for i in ids if i not in bound]
-            if fetch:
-                result = state.client.batch_read(
-                    spec.object_type, fetch, properties=state.account._properties_to_read(spec.object_type)
-                )
-                self._import_records(state, spec, result.results)
-        requests.unlink()  # those asked for later stay for the next run
-        state.flush_counts()
-        self._commit(0)
-
-
-def _rate_date(moment):
-    """The day whose exchange rate converts a deal's amount: its close date, else today."""
-    if not moment:
-        return fields.Date.today()
-    return moment.date() if isinstance(moment, datetime) else moment
-
-
-def _same(record, name, value):
-    field = record._fields[name]
-    current = record[name]
-    if field.type == "many2one":
-        return current.id == (value or False)
-    if field.type == "many2many" and isinstance(value, list) and len(value) == 1 and value[0][0] == Command.SET:
-        return set(current.ids) == set(value[0][2])
-    if field.type in ("many2many", "one2many"):
-        return False
-    if field.type == "html":
-        return (str(current or "") or False) == (str(value or "") or False)
-    if field.type in ("char", "text", "selection"):
-        return (current or False) == (value or False)
-    return current == value
-
-
-def _existing_id(message):
-    match = re.search(r"Existing ID:\s*(\d+)", message or "")
-    return match.group(1) if match else None

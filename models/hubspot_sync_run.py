@@ -3,7 +3,7 @@ import json
 from odoo import api, fields, models
 from odoo.fields import Domain
 
-from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
+from .hubspot_sync_spec import HUBSPOT_OBJECT_TYPES
 
 COUNTERS = ("created", "updated", "linked", "skipped", "excluded", "unlinked", "pending", "failed", "archived")
 # What a run changed in Odoo or HubSpot (the dashboard's "last change").

@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
-from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
 from .hubspot_sync_run import DIRECTIONS
+from .hubspot_sync_spec import HUBSPOT_OBJECT_TYPES, OBJECT_TYPES
 
 HEALTH = [("none", "Not checked yet"), ("ok", "Healthy"), ("warning", "Records to retry"), ("error", "Failed")]
 HEALTH_RANK = {"none": 0, "ok": 1, "warning": 2, "error": 3}
@@ -98,7 +98,7 @@ class HubspotSyncStatus(models.Model):
         key.append(("direction", "=", run.direction))
         status = self.sudo().search(key)
         if not status:
-            order = [object_type for object_type, _label in HUBSPOT_OBJECT_TYPES]
+            order = OBJECT_TYPES
             status = self.sudo().create(
                 {
                     "account_id": run.account_id.id,

@@ -8,7 +8,7 @@ import time
 from odoo import api, fields, models
 
 from ..hubspot import timestamps
-from .hubspot_binding_mixin import HUBSPOT_OBJECT_TYPES
+from .hubspot_sync_spec import HUBSPOT_OBJECT_TYPES, SUBSCRIPTION_TYPES
 
 # Events saying a record is gone: ``contact.privacyDeletion`` (GDPR) skips the recycle bin.
 DELETIONS = ("deletion", "privacyDeletion")
@@ -35,15 +35,6 @@ URI_DECODED = {
     "%3B": ";",
 }
 _URI_ESCAPES = re.compile("|".join(URI_DECODED), re.IGNORECASE)
-# ``company.propertyChange`` -> companies; the object types a webhook can announce.
-SUBSCRIPTION_TYPES = {
-    "company": "companies",
-    "contact": "contacts",
-    "deal": "deals",
-    "ticket": "tickets",
-    "line_item": "line_items",
-    "product": "products",
-}
 
 
 def signature_v3(secret, method, url, body, timestamp):

@@ -1,14 +1,6 @@
-import re
-
 from odoo import api, fields, models
 
-_DOMAIN_RE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://)?(?:www\.)?([^/:?#\s]+)", re.IGNORECASE)
-
-
-def domain_of(website):
-    """``https://www.Acme.com/about`` -> ``acme.com`` (False when there is none)."""
-    match = _DOMAIN_RE.match((website or "").strip())
-    return match.group(1).lower() if match and "." in match.group(1) else False
+from ..hubspot.values import domain_of
 
 
 class ResPartner(models.Model):
@@ -46,3 +38,32 @@ class ResPartner(models.Model):
     def _compute_hubspot_domain(self):
         for partner in self:
             partner.hubspot_domain = domain_of(partner.website)
+
+    @api.model
+    def _hubspot_create_values(self, state, record):
+        """A partner from HubSpot: its reference is the HubSpot id; it carries the "HubSpot" tag."""
+        vals = {"ref": str(record["id"])}
+        tag = state.account._partner_tag()
+        if tag:
+            vals["category_id"] = [(4, tag.id)]
+        return vals
+
+    def _hubspot_link_values(self, state):
+        """A partner the sync links carries the "HubSpot" tag."""
+        tag = state.account._partner_tag()
+        if tag and tag not in self.category_id:
+            return {"category_id": [(4, tag.id)]}
+        return {}
+
+    @api.model
+    def _hubspot_primary_contact(self, values):
+        """The customer of an opportunity or a task from ``values``: the first of its HubSpot
+        contacts who works for its company (Odoo's "person at a company"), else the company,
+        else the first contact."""
+        contacts = values.get("hubspot_contact_ids")
+        if not contacts:
+            return {}
+        people = self.browse(contacts[0][2])
+        company = values.get("partner_id")
+        primary = people.filtered(lambda p: p.parent_id.id == company)[:1] if company else people[:1]
+        return {"partner_id": primary.id} if primary else {}

@@ -35,5 +35,10 @@ from . import test_import_search
 from . import test_enrichment
 from . import test_reject_exclude
 from . import test_time_boundaries
+from . import test_object_types
+from . import test_entry_points
+from . import test_entry_webhooks
+from . import test_entry_accounts
+from . import test_entry_import
 from . import test_sandbox_soak
 from . import test_soak_findings

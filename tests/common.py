@@ -1,13 +1,17 @@
 import importlib.metadata
 import importlib.util
 import sys
+from contextlib import contextmanager
 from pathlib import Path
+from unittest.mock import patch
 from urllib.parse import urlsplit
 
 from odoo.tests import new_test_user
 from odoo.tests.common import BaseCase, TransactionCase, _super_send
 
+from ..models.hubspot_account_connection import HubspotAccountConnection
 from ..sandbox import SandboxServer
+from ..sandbox.state import SEARCH_LAG
 
 TOKEN = "pat-na1-11111111-2222-3333-4444-555555555555"
 BASE_URL = "https://api.hubapi.test"
@@ -91,3 +95,92 @@ class SandboxMixin:
         moves past its lag (a scheduled run, a user's search come a while after a change)."""
         state = self.sandbox.state
         state.advance(seconds=state.search_lag)
+
+
+class _Crash(BaseException):
+    """Stands for a worker killed mid-run (not an Exception: nothing may catch it)."""
+
+
+@contextmanager
+def commits_as_savepoints(env):
+    """Make ``ir.cron._commit_progress`` mark a savepoint instead of committing, so a
+    test can roll back to the last "commit" the way a crash would."""
+    env.cr.execute("SAVEPOINT hubspot_commit")
+    commits = []
+
+    def commit(self, processed=0, **kw):
+        self.env.flush_all()
+        self.env.cr.execute("SAVEPOINT hubspot_commit")
+        commits.append(processed)
+        return float("inf")
+
+    with patch.object(type(env["ir.cron"]), "_commit_progress", commit):
+        yield commits
+
+
+def crash_rollback(env):
+    env.cr.execute("ROLLBACK TO SAVEPOINT hubspot_commit")
+    env.invalidate_all()
+
+
+class InboundCase(SandboxMixin, HubSpotCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.start_sandbox()
+        cls.state = cls.sandbox.state
+        cls.account.write({"api_base_url": cls.sandbox.url, "access_token": "sandbox-token", "portal_id": "12345678"})
+        cls.account.state = "running"
+        cls.Partner = cls.env["res.partner"].with_context(active_test=False)
+        cls.engine = cls.env["hubspot.sync.engine"]
+
+    def setUp(self):
+        super().setUp()
+        self.state.reset()
+        self.state.currency = self.account.company_id.currency_id.name  # the portal's: deals need no conversion
+        self.state.unfreeze()
+        self.state.configure(search_lag=SEARCH_LAG)  # HubSpot's search index lags writes: see settle()
+        self.state.set_faults()
+        self.addCleanup(self.state.set_faults)
+        manager = commits_as_savepoints(self.env)
+        self.commits = manager.__enter__()
+        self.addCleanup(manager.__exit__, None, None, None)
+        # No real waiting on retries in tests.
+        original = HubspotAccountConnection._get_client
+
+        def fast_client(account, **options):
+            client = original(account, **options)
+            client.sleep = lambda seconds: None
+            client.backoff_factor = 0
+            client.session.adapters["http://"].max_retries.backoff_factor = 0
+            return client
+
+        patcher = patch.object(HubspotAccountConnection, "_get_client", fast_client)
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    # helpers: records are added the way HubSpot's own UI would (no API validation)
+    def hs_company(self, name, **props):
+        return self.state.add_record("companies", dict({"name": name}, **props))
+
+    def hs_contact(self, email, company=None, **props):
+        record = self.state.add_record("contacts", dict({"email": email}, **props))
+        if company:
+            self.state.associate("contacts", record["id"], "companies", company["id"])
+        return record
+
+    def configure(self, **values):
+        """Change sync settings the way an admin must: stop, edit, start."""
+        self.account.action_stop()
+        self.account.write(values)
+        self.account.state = "running"
+
+    def sync(self, object_type="companies", at_once=False, **kw):
+        """An inbound run as the schedule makes it: after HubSpot's index caught up with the
+        changes (``at_once``: while it still lags)."""
+        if not at_once:
+            self.settle()
+        return self.engine._run_inbound(self.account, object_type, **kw)
+
+    def partner(self, record, object_type="companies"):
+        return self.Partner.search([("hubspot_id", "=", str(record["id"])), ("hubspot_object_type", "=", object_type)])

@@ -9,7 +9,7 @@ from odoo.tests import Form, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from ..sandbox import SandboxServer
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 
 LINK = ("hubspot_id", "hubspot_account_id", "hubspot_object_type", "hubspot_linked")
 

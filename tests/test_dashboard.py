@@ -15,10 +15,9 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, tagged
 
-from ..models import hubspot_account
+from ..models import hubspot_account_connection
 from ..sandbox.catalog import ALL_SCOPES
-from .common import SandboxMixin
-from .test_sync_inbound import InboundCase
+from .common import InboundCase, SandboxMixin
 
 
 class DashboardCase(InboundCase):
@@ -33,8 +32,8 @@ class DashboardCase(InboundCase):
 
     def setUp(self):
         super().setUp()
-        hubspot_account._DAILY_USAGE.clear()
-        self.addCleanup(hubspot_account._DAILY_USAGE.clear)
+        hubspot_account_connection._DAILY_USAGE.clear()
+        self.addCleanup(hubspot_account_connection._DAILY_USAGE.clear)
         self.addCleanup(self.state.rate_limits.configure, daily=250000)
 
     def at(self, minutes):
@@ -370,7 +369,7 @@ class TestDashboardTour(SandboxMixin, HttpCase):
         cls.sandbox.state.tokens["no-deals-token"] = [s for s in ALL_SCOPES if not s.startswith("crm.objects.deals")]
 
     def test_admin_reads_the_dashboard_and_the_runs(self):
-        hubspot_account._DAILY_USAGE.clear()
+        hubspot_account_connection._DAILY_USAGE.clear()
         state = self.sandbox.state
         account = self.env["hubspot.account"].create(
             {

@@ -8,7 +8,7 @@ from odoo.tests import tagged
 
 from odoo.addons.iap.tools import iap_tools
 
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 
 
 @tagged("post_install", "-at_install")

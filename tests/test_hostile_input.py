@@ -14,9 +14,8 @@ from odoo.tests import tagged
 
 from ..hubspot import timestamps
 from ..hubspot.values import clean_record
-from .common import ClientCase
+from .common import ClientCase, InboundCase
 from .test_relink import open_wizard
-from .test_sync_inbound import InboundCase
 from .test_sync_products import LineItemsCase
 
 GARBLED = "31/12/2026 10:00"

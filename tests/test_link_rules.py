@@ -5,8 +5,8 @@ linked it (against the sandbox)."""
 
 from odoo.tests import Form, new_test_user, tagged
 
+from .common import InboundCase
 from .test_relink import open_wizard
-from .test_sync_inbound import InboundCase
 from .test_sync_tickets import TicketCase
 
 

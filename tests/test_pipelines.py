@@ -3,7 +3,7 @@
 from odoo.tests import tagged
 
 from ..sandbox.catalog import ALL_SCOPES
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 
 
 @tagged("post_install", "-at_install")

@@ -14,9 +14,9 @@ from odoo.tests import HttpCase, tagged
 
 from ..models import hubspot_sync_engine
 from ..models.hubspot_sync_engine import HubspotSyncEngine
+from ..models.hubspot_sync_engine_inbound import HubspotSyncEngineInbound
 from ..sandbox.catalog import ALL_SCOPES
-from .common import SandboxMixin
-from .test_sync_inbound import InboundCase, _Crash, crash_rollback
+from .common import InboundCase, SandboxMixin, _Crash, crash_rollback
 from .test_sync_outbound import OutboundCase
 
 
@@ -60,7 +60,9 @@ class TestPermanentDeletions(InboundCase):
         self.sync()
         self.state.merge_records("companies", one["id"], two["id"])
         self.a_day_later()
-        with patch.object(HubspotSyncEngine, "_process_batch", lambda engine, state, records, newest=None: newest):
+        with patch.object(
+            HubspotSyncEngineInbound, "_process_batch", lambda engine, state, records, newest=None: newest
+        ):
             run = self.sync()  # the merge not imported yet: the check reads both old ids
         self.assertEqual(run.unlinked_count, 0)
         self.assertTrue(self.partner(one).hubspot_linked and self.partner(two).hubspot_linked)

@@ -5,8 +5,7 @@ refused (against the sandbox)."""
 from odoo.exceptions import UserError
 from odoo.tests import Form, HttpCase, new_test_user, tagged
 
-from .common import SandboxMixin
-from .test_sync_inbound import InboundCase
+from .common import InboundCase, SandboxMixin
 
 
 @tagged("post_install", "-at_install")

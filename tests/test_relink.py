@@ -4,7 +4,7 @@ by searching HubSpot, and sync it at once (against the sandbox)."""
 from odoo.exceptions import UserError
 from odoo.tests import Form, new_test_user, tagged
 
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 from .test_sync_tickets import TicketCase
 
 

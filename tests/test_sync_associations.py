@@ -4,7 +4,7 @@ single-valued link: a contact's parent company, a deal's and a ticket's customer
 
 from odoo.tests import Form, tagged
 
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 from .test_sync_tickets import TicketCase
 
 

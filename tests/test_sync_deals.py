@@ -9,7 +9,7 @@ from odoo.tests import tagged
 
 from ..hubspot import HubSpotConnectionError
 from ..hubspot.client import HubSpotClient
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 from .test_sync_outbound import OutboundCase
 
 
@@ -35,9 +35,17 @@ class TestDealsInbound(InboundCase):
         return self.Lead.search([("hubspot_id", "=", record["id"]), ("hubspot_object_type", "=", "deals")])
 
     def test_filter_none_means_no_deals(self):
-        self.deal("Big deal", "contractsent", amount="5000")
+        record = self.deal("Big deal", "contractsent", amount="5000")
+        self.settle()
+        self.state.clear_log()
         self.engine._cron_sync("deals")
         self.assertFalse(self.account.run_ids.filtered(lambda r: r.object_type == "deals"), "not even a run")
+        self.assertFalse(self.lead(record))
+        self.assertEqual(self.state.stats()["total"], 0, "HubSpot was asked nothing")
+        # All stages: the job brings it.
+        self.configure(deal_stage_filter="all")
+        self.engine._cron_sync("deals")
+        self.assertEqual(self.lead(record).expected_revenue, 5000)
 
     def test_all_stages_become_opportunities(self):
         proposal = self.env["crm.stage"].create({"name": "Proposal"})
@@ -363,9 +371,12 @@ class TestDealsOutbound(OutboundCase):
     def test_opportunity_outside_the_selected_stages_is_not_pushed(self):
         self.configure(deal_stage_filter="selected", deal_stage_ids=[(6, 0, self.stages["closedwon"].ids)])
         lead = self.opportunity()
+        won = self.opportunity(name="Signed in Odoo")
+        won.action_set_won()
         run = self.push("deals")
         self.assertFalse(lead.hubspot_id)
-        self.assertEqual((run.created_count, run.skipped_count), (0, 1))
+        self.assertEqual((run.created_count, run.skipped_count), (1, 1))
+        self.assertEqual(self.remote(won)["properties"]["dealstage"], "closedwon", "in a selected stage: pushed")
 
     def test_values_as_hubspot_spells_them_are_not_sent_back(self):
         """HubSpot gives a date property as midnight UTC and keeps a number's trailing zero: the

@@ -1,6 +1,5 @@
 """Inbound sync of companies and contacts against the local HubSpot sandbox."""
 
-from contextlib import contextmanager
 from datetime import datetime, timedelta
 from unittest.mock import patch
 
@@ -10,99 +9,9 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
-from ..models.hubspot_account import HubspotAccount
-from ..models.hubspot_sync_engine import HubspotSyncEngine
-from ..sandbox.state import SEARCH_LAG
-from .common import HubSpotCase, SandboxMixin
-
-
-class _Crash(BaseException):
-    """Stands for a worker killed mid-run (not an Exception: nothing may catch it)."""
-
-
-@contextmanager
-def commits_as_savepoints(env):
-    """Make ``ir.cron._commit_progress`` mark a savepoint instead of committing, so a
-    test can roll back to the last "commit" the way a crash would."""
-    env.cr.execute("SAVEPOINT hubspot_commit")
-    commits = []
-
-    def commit(self, processed=0, **kw):
-        self.env.flush_all()
-        self.env.cr.execute("SAVEPOINT hubspot_commit")
-        commits.append(processed)
-        return float("inf")
-
-    with patch.object(type(env["ir.cron"]), "_commit_progress", commit):
-        yield commits
-
-
-def crash_rollback(env):
-    env.cr.execute("ROLLBACK TO SAVEPOINT hubspot_commit")
-    env.invalidate_all()
-
-
-class InboundCase(SandboxMixin, HubSpotCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.start_sandbox()
-        cls.state = cls.sandbox.state
-        cls.account.write({"api_base_url": cls.sandbox.url, "access_token": "sandbox-token", "portal_id": "12345678"})
-        cls.account.state = "running"
-        cls.Partner = cls.env["res.partner"].with_context(active_test=False)
-        cls.engine = cls.env["hubspot.sync.engine"]
-
-    def setUp(self):
-        super().setUp()
-        self.state.reset()
-        self.state.currency = self.account.company_id.currency_id.name  # the portal's: deals need no conversion
-        self.state.unfreeze()
-        self.state.configure(search_lag=SEARCH_LAG)  # HubSpot's search index lags writes: see settle()
-        self.state.set_faults()
-        self.addCleanup(self.state.set_faults)
-        manager = commits_as_savepoints(self.env)
-        self.commits = manager.__enter__()
-        self.addCleanup(manager.__exit__, None, None, None)
-        # No real waiting on retries in tests.
-        original = HubspotAccount._get_client
-
-        def fast_client(account, **options):
-            client = original(account, **options)
-            client.sleep = lambda seconds: None
-            client.backoff_factor = 0
-            client.session.adapters["http://"].max_retries.backoff_factor = 0
-            return client
-
-        patcher = patch.object(HubspotAccount, "_get_client", fast_client)
-        patcher.start()
-        self.addCleanup(patcher.stop)
-
-    # helpers: records are added the way HubSpot's own UI would (no API validation)
-    def hs_company(self, name, **props):
-        return self.state.add_record("companies", dict({"name": name}, **props))
-
-    def hs_contact(self, email, company=None, **props):
-        record = self.state.add_record("contacts", dict({"email": email}, **props))
-        if company:
-            self.state.associate("contacts", record["id"], "companies", company["id"])
-        return record
-
-    def configure(self, **values):
-        """Change sync settings the way an admin must: stop, edit, start."""
-        self.account.action_stop()
-        self.account.write(values)
-        self.account.state = "running"
-
-    def sync(self, object_type="companies", at_once=False, **kw):
-        """An inbound run as the schedule makes it: after HubSpot's index caught up with the
-        changes (``at_once``: while it still lags)."""
-        if not at_once:
-            self.settle()
-        return self.engine._run_inbound(self.account, object_type, **kw)
-
-    def partner(self, record, object_type="companies"):
-        return self.Partner.search([("hubspot_id", "=", str(record["id"])), ("hubspot_object_type", "=", object_type)])
+from ..models.hubspot_account_connection import HubspotAccountConnection
+from ..models.hubspot_sync_engine_inbound import HubspotSyncEngineInbound
+from .common import InboundCase, _Crash, crash_rollback
 
 
 @tagged("post_install", "-at_install")
@@ -410,7 +319,7 @@ class TestInboundRobustness(InboundCase):
     def test_crash_midway_then_resume(self):
         for n in range(450):
             self.hs_company(f"Co {n:03d}")
-        real = HubspotSyncEngine._process_batch
+        real = HubspotSyncEngineInbound._process_batch
         calls = [0]
 
         def process(engine, state, records, newest=None):
@@ -421,7 +330,7 @@ class TestInboundRobustness(InboundCase):
             return result
 
         crashed = False
-        with patch.object(HubspotSyncEngine, "_process_batch", process):
+        with patch.object(HubspotSyncEngineInbound, "_process_batch", process):
             try:  # not assertRaises: Odoo's rolls the block back, a crash does not
                 self.sync()
             except _Crash:
@@ -463,14 +372,14 @@ class TestInboundRobustness(InboundCase):
         self.state.freeze()  # 700 changes in one millisecond: more than the cap on one timestamp
         for n in range(700):
             self.hs_company(f"Co {n:03d}")
-        original = HubspotAccount._get_client
+        original = HubspotAccountConnection._get_client
 
         def small_cap(account, **options):
             client = original(account, **options)
             client.search_cap = 400
             return client
 
-        with patch.object(HubspotAccount, "_get_client", small_cap):
+        with patch.object(HubspotAccountConnection, "_get_client", small_cap):
             run = self.sync()
         self.assertEqual(run.created_count, 700)
 
@@ -524,15 +433,28 @@ class TestAccountLifecycle(InboundCase):
     def test_cron_walks_running_accounts_when_due(self):
         cron = self.env.ref("hubspot_connector.ir_cron_sync_companies")
         self.assertEqual(cron.code.strip(), 'model._cron_sync("companies")')
-        self.hs_company("Acme")
+        acme = self.hs_company("Acme")
         self.settle()
         self.engine._cron_sync("companies")
         run = self.account.run_ids.filtered(lambda r: r.object_type == "companies")
         self.assertEqual(run.created_count, 1, (run.state, run.message, run.error_ids.mapped("reason")))
         self.engine._cron_sync("companies")
         self.assertEqual(len(self.account.run_ids.filtered(lambda r: r.object_type == "companies")), 1, "not due yet")
+        # Stopped, a due tick leaves HubSpot alone; started again, the change arrives.
+        self.state.advance(seconds=5)
+        self.state.update_record("companies", acme["id"], {"phone": "+49 30 2"})
         self.account.action_stop()
-        self.assertFalse(self.account._sync_due("companies") and self.account.state == "running")
+        self.settle()
+        self.state.clear_log()
+        later = fields.Datetime.now() + timedelta(minutes=10)
+        with freeze_time(later):
+            self.engine._cron_sync("companies")
+        self.assertEqual(self.state.stats()["total"], 0, "a stopped account: HubSpot was asked nothing")
+        self.assertFalse(self.partner(acme).phone)
+        self.account.action_start()
+        with freeze_time(later):
+            self.engine._cron_sync("companies")
+        self.assertEqual(self.partner(acme).phone, "+49 30 2")
 
     def test_schedule_with_freezegun(self):
         self.configure(sync_interval="15")

@@ -6,8 +6,8 @@ from unittest.mock import patch
 from odoo import fields
 from odoo.tests import new_test_user, tagged
 
-from ..models.hubspot_sync_engine import HubspotSyncEngine
-from .test_sync_inbound import InboundCase, _Crash, crash_rollback
+from ..models.hubspot_sync_engine_outbound import HubspotSyncEngineOutbound
+from .common import InboundCase, _Crash, crash_rollback
 
 
 class OutboundCase(InboundCase):
@@ -232,13 +232,13 @@ class TestPushFailures(OutboundCase):
         self.configure(companies_direction="out")
         for n in range(3):
             self.Partner.create({"name": f"New {n}", "is_company": True, "company_id": self.account.company_id.id})
-        real = HubspotSyncEngine._store_push
+        real = HubspotSyncEngineOutbound._store_push
 
         def crash(engine, *args, **kw):
             raise _Crash()  # HubSpot created them; Odoo dies before storing the ids
 
         crashed = False
-        with patch.object(HubspotSyncEngine, "_store_push", crash):
+        with patch.object(HubspotSyncEngineOutbound, "_store_push", crash):
             try:
                 self.push()
             except _Crash:
@@ -246,7 +246,7 @@ class TestPushFailures(OutboundCase):
         self.assertTrue(crashed)
         crash_rollback(self.env)
         self.assertEqual(len(self.state.live_records("companies")), 4)
-        with patch.object(HubspotSyncEngine, "_store_push", real):
+        with patch.object(HubspotSyncEngineOutbound, "_store_push", real):
             self.push()
         self.assertEqual(len(self.state.live_records("companies")), 4, "the rerun upserts: no duplicate")
         # Each partner linked to the company HubSpot made for it in the crashed run (an empty

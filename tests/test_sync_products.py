@@ -6,7 +6,7 @@ from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 
 
 class ProductsCase(InboundCase):
@@ -250,9 +250,21 @@ class TestLineItemsInbound(LineItemsCase):
         self.assertEqual((lead.hubspot_lines_total, self.amount(deal), lead.expected_revenue), (60, 60, 60))
 
     def test_no_line_items_while_deals_do_not_sync(self):
+        deal = self.deal("Rollout")
+        item = self.line_item(deal, "Set-up fee", quantity="1", price="150")
         self.configure(deal_stage_filter="none")
+        self.settle()
+        self.state.clear_log()
+        self.engine._cron_sync("deals")
         self.engine._cron_sync("line_items")
-        self.assertFalse(self.account.run_ids.filtered(lambda r: r.object_type == "line_items"))
+        self.assertFalse(self.line(item))
+        self.assertEqual(self.state.stats()["total"], 0, "HubSpot was asked nothing")
+        # Deals sync again: their line items come with them.
+        self.configure(deal_stage_filter="all")
+        self.engine._cron_sync("deals")
+        self.engine._cron_sync("line_items")
+        self.assertEqual(self.line(item).lead_id, self.lead(deal))
+        self.assertEqual(self.line(item).price_subtotal, 150)
 
 
 @tagged("post_install", "-at_install")

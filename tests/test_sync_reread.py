@@ -10,8 +10,8 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import Form, tagged
 
-from ..models.hubspot_sync_engine import HubspotSyncEngine
-from .test_sync_inbound import InboundCase, _Crash, crash_rollback
+from ..models.hubspot_sync_engine_inbound import HubspotSyncEngineInbound
+from .common import InboundCase, _Crash, crash_rollback
 from .test_sync_tickets import TicketCase
 
 
@@ -307,7 +307,7 @@ class TestExclusionReRead(ReReadMixin, InboundCase):
         self.assertFalse(self.Partner.search_count([("hubspot_account_id", "=", self.account.id)]), "all excluded")
         with self.settings() as form:
             form.exclude_values = False
-        real, calls = HubspotSyncEngine._process_batch, [0]
+        real, calls = HubspotSyncEngineInbound._process_batch, [0]
 
         def process(engine, state, records, newest=None):
             calls[0] += 1
@@ -317,7 +317,7 @@ class TestExclusionReRead(ReReadMixin, InboundCase):
             return result
 
         crashed = False
-        with patch.object(HubspotSyncEngine, "_process_batch", process):
+        with patch.object(HubspotSyncEngineInbound, "_process_batch", process):
             try:  # not assertRaises: Odoo's rolls the block back, a crash does not
                 self.cron("companies")
             except _Crash:
@@ -447,7 +447,7 @@ class TestTicketProjectReRead(ReReadMixin, TicketCase):
         it_pipeline = self.account.pipeline_ids.filtered(lambda p: p.hubspot_id == it["id"])
         with Form(self.pipeline.with_user(self.hs_admin)) as form:
             form.project_id = self.env["project.project"]
-        real = HubspotSyncEngine._process_batch
+        real = HubspotSyncEngineInbound._process_batch
         it_project = self.env["project.project"].create({"name": "IT"})
 
         def process(engine, state, records, newest=None):
@@ -455,7 +455,7 @@ class TestTicketProjectReRead(ReReadMixin, TicketCase):
             it_pipeline.with_user(self.hs_admin).project_id = it_project  # the admin maps it meanwhile
             return result
 
-        with patch.object(HubspotSyncEngine, "_process_batch", process):
+        with patch.object(HubspotSyncEngineInbound, "_process_batch", process):
             self.cron("tickets")
         self.assertFalse(self.task(laptop), "read before its pipeline was mapped")
         self.assert_unlinked(self.task(mapped), "filtered")

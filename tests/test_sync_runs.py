@@ -17,9 +17,9 @@ from odoo.tests.common import BaseCase, get_db_name
 from odoo.addons.base.models.ir_cron import IrCron
 
 from ..models.hubspot_sync_engine import HubspotSyncEngine
+from ..models.hubspot_sync_engine_inbound import HubspotSyncEngineInbound
 from ..sandbox.catalog import deal_stage
-from .common import MockedHubSpotMixin, SandboxMixin
-from .test_sync_inbound import InboundCase
+from .common import InboundCase, MockedHubSpotMixin, SandboxMixin
 
 ENGINE_LOGGER = "odoo.addons.hubspot_connector.models.hubspot_sync_engine"
 REAL_COMMIT = IrCron._commit_progress  # InboundCase turns the jobs' commits into savepoints
@@ -70,10 +70,12 @@ class EveryTypeCase(InboundCase):
         self.run_crons()
         self.assertEqual(set(self.account.run_ids.mapped("state")), {"done"}, self.account.run_ids.mapped("message"))
 
-    def run_crons(self):
+    def run_crons(self, at_once=False):
         """What the cron workers do at the next tick: each sync job's own code (data/ir_cron_data.xml).
-        A tick comes minutes after a change: HubSpot's search index shows it by then."""
-        self.settle()
+        A tick comes minutes after a change: HubSpot's search index shows it by then (``at_once``:
+        a tick right after the change, while the index may still lag)."""
+        if not at_once:
+            self.settle()
         with self.enter_registry_test_mode():  # the jobs' own cursors see this test's data
             for object_type, xmlid in CRONS:
                 cron = self.env.ref(xmlid)
@@ -285,7 +287,7 @@ class TestRunThatDies(EveryTypeCase):
     def test_a_run_dying_midway_is_failed_at_once_with_its_reason(self):
         for n in range(250):
             self.hs_company(f"Co {n:03d}")
-        real = HubspotSyncEngine._process_batch
+        real = HubspotSyncEngineInbound._process_batch
         calls = []
 
         def process(engine, state, records, newest=None):
@@ -298,7 +300,7 @@ class TestRunThatDies(EveryTypeCase):
         self.state.clear_log()
         with (
             patch.object(type(self.env["ir.cron"]), "_commit_progress", REAL_COMMIT),  # the jobs' real commits
-            patch.object(HubspotSyncEngine, "_process_batch", process),
+            patch.object(HubspotSyncEngineInbound, "_process_batch", process),
             self.assertLogs(ENGINE_LOGGER, "ERROR") as logged,
         ):
             self.run_crons()
@@ -436,7 +438,7 @@ class TestConcurrentJobs(SandboxMixin, MockedHubSpotMixin, BaseCase):
     def test_two_jobs_at_once_both_finish_and_everything_arrives(self):
         together = threading.Barrier(2, timeout=30)
         passed = threading.local()
-        start_run, resolve = HubspotSyncEngine._start_run, HubspotSyncEngine._resolve_associations
+        start_run, resolve = HubspotSyncEngine._start_run, HubspotSyncEngineInbound._resolve_associations
 
         def started(engine, *args):
             run = start_run(engine, *args)
@@ -451,7 +453,7 @@ class TestConcurrentJobs(SandboxMixin, MockedHubSpotMixin, BaseCase):
 
         with (
             patch.object(HubspotSyncEngine, "_start_run", started),
-            patch.object(HubspotSyncEngine, "_resolve_associations", resolving),
+            patch.object(HubspotSyncEngineInbound, "_resolve_associations", resolving),
             ThreadPoolExecutor(max_workers=2) as workers,
         ):
             futures = [workers.submit(self.job, object_type) for object_type in ("deals", "tickets")]

@@ -3,7 +3,7 @@ owner ↔ assignee, customer and opportunity."""
 
 from odoo.tests import new_test_user, tagged
 
-from .test_sync_inbound import InboundCase
+from .common import InboundCase
 
 
 class TicketCase(InboundCase):

@@ -13,8 +13,7 @@ from freezegun import freeze_time
 
 from odoo.tests import HttpCase, tagged
 
-from .common import SandboxMixin
-from .test_sync_inbound import InboundCase
+from .common import InboundCase, SandboxMixin
 
 START = datetime(2026, 11, 22, 10, 0)  # naive UTC, as Odoo's clock
 

@@ -7,8 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, new_test_user, tagged
 
 from ..hubspot import HubSpotConnectionError
-from .common import BASE_URL, HubSpotCase
-from .test_sync_inbound import InboundCase
+from .common import BASE_URL, HubSpotCase, InboundCase
 
 OBJECTS = f"{BASE_URL}/crm/objects/2026-03"
 

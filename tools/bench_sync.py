@@ -6,7 +6,7 @@ import resource
 import time
 import urllib.request
 
-from odoo.addons.hubspot_connector.models.hubspot_sync_engine import SYNC_CONTEXT
+from odoo.addons.hubspot_connector.models.hubspot_sync_run_state import SYNC_CONTEXT
 
 env = env  # noqa: F821 - provided by odoo shell
 out = os.sys.stdout

@@ -6,27 +6,22 @@ from odoo.exceptions import AccessError, UserError
 
 from ..hubspot import HubSpotError, HubSpotNotFoundError, record_modified_at
 from ..hubspot.values import clean_record, finite_number
+from ..models.hubspot_sync_spec import IMPORT_TYPES, SPECS
 from ..models.res_partner import domain_of
 
 _logger = logging.getLogger(__name__)
 
 SEARCH_LIMIT = 20
-# The HubSpot object types each synced model links to.
+# The HubSpot object types each synced model links to, of those the wizard offers.
 MODEL_TYPES = {
-    "res.partner": ("companies", "contacts"),
-    "crm.lead": ("deals",),
-    "project.task": ("tickets",),
+    model: tuple(t for t, _label in IMPORT_TYPES if SPECS[t].model == model)
+    for model in dict.fromkeys(SPECS[t].model for t, _label in IMPORT_TYPES)
 }
 # What the search asks HubSpot for, per object type.
-SEARCH_PROPERTIES = {
-    "companies": ["name", "domain", "city", "hs_lastmodifieddate"],
-    "contacts": ["firstname", "lastname", "email", "company", "lastmodifieddate"],
-    "deals": ["dealname", "amount", "pipeline", "dealstage", "hs_lastmodifieddate"],
-    "tickets": ["subject", "hs_pipeline", "hs_pipeline_stage", "hs_lastmodifieddate"],
-}
+SEARCH_PROPERTIES = {t: list(SPECS[t].search_properties) for t, _label in IMPORT_TYPES}
 # The name property of the types searched by the words of their name, and where their stage is.
-NAME_PROPERTY = {"deals": "dealname", "tickets": "subject"}
-STAGE_PROPERTIES = {"deals": ("pipeline", "dealstage"), "tickets": ("hs_pipeline", "hs_pipeline_stage")}
+NAME_PROPERTY = {t: SPECS[t].search_name for t, _label in IMPORT_TYPES if SPECS[t].search_name}
+STAGE_PROPERTIES = {t: SPECS[t].pipeline_properties for t, _label in IMPORT_TYPES if SPECS[t].pipeline_properties}
 MAX_FILTERS = 6  # HubSpot's limit of filters per filter group
 MAX_CONTACT_WORDS = 4  # four groups of up to four filters: within HubSpot's 18 filters in all
 WORD = re.compile(r"\w+")  # the words HubSpot's search matches one by one
@@ -58,7 +53,7 @@ class HubspotImportRecord(models.TransientModel):
         domain="[('company_id', '=?', record_company_id)]",
     )
     object_type = fields.Selection(
-        [("companies", "Company"), ("contacts", "Contact"), ("deals", "Deal"), ("tickets", "Ticket")],
+        IMPORT_TYPES,
         string="HubSpot Object",
         compute="_compute_object_type",
         store=True,
@@ -283,6 +278,29 @@ class HubspotImportRecord(models.TransientModel):
                 )
             )
         self._check_record(record)
+        self._check_not_linked_elsewhere(record, hubspot_id)
+        remote = self._fetch_remote(hubspot_id)
+        before = record._hubspot_link_snapshot()
+        record._hubspot_bind(account, object_type, str(remote["id"]), record_modified_at(object_type, remote))
+        self._sync_linked(record, remote)
+        # The field rules decided what changed; the chatter says what, and who linked it.
+        record._hubspot_log_link(
+            before,
+            self.env._(
+                "Linked to HubSpot %(type)s %(id)s by %(user)s.",
+                type=self._object_label(),
+                id=remote["id"],
+                user=self.env.user.name,
+            ),
+        )
+        _logger.info(
+            "HubSpot account %s: %s %s linked to %s %s", account.id, record._name, record.id, object_type, remote["id"]
+        )
+        return {"type": "ir.actions.act_window_close"}
+
+    def _check_not_linked_elsewhere(self, record, hubspot_id):
+        """No other Odoo record of the account holds this HubSpot record."""
+        account, object_type = self.account_id, self.object_type
         # The other record may be one the user cannot see (e.g. another salesperson's opportunity).
         other = (
             self.env[record._name]
@@ -314,6 +332,10 @@ class HubspotImportRecord(models.TransientModel):
                     hubspot_id,
                 )
             )
+
+    def _fetch_remote(self, hubspot_id):
+        """The HubSpot record, once it is known to sync under the account's settings."""
+        account, object_type = self.account_id, self.object_type
         client = account._get_client(max_retries=1, timeout=20)
         try:
             remote = client.get_object(object_type, hubspot_id, properties=account._properties_to_read(object_type))
@@ -325,8 +347,12 @@ class HubspotImportRecord(models.TransientModel):
             ) from None
         except HubSpotError as error:
             raise UserError(account._error_message(error)) from None
-        before = record._hubspot_link_snapshot()
-        record._hubspot_bind(account, object_type, str(remote["id"]), record_modified_at(object_type, remote))
+        return remote
+
+    def _sync_linked(self, record, remote):
+        """Sync the record just linked, as the sync would; undo everything (an error) when it
+        fails or the sync settings keep it out."""
+        account, object_type = self.account_id, self.object_type
         try:
             _linked, failures = self.env["hubspot.sync.engine"]._import_records_now(account, object_type, [remote])
         except HubSpotError as error:
@@ -352,20 +378,6 @@ class HubspotImportRecord(models.TransientModel):
                     reason=reason.get(record.hubspot_unlink_reason, ""),
                 )
             )
-        # The field rules decided what changed; the chatter says what, and who linked it.
-        record._hubspot_log_link(
-            before,
-            self.env._(
-                "Linked to HubSpot %(type)s %(id)s by %(user)s.",
-                type=self._object_label(),
-                id=remote["id"],
-                user=self.env.user.name,
-            ),
-        )
-        _logger.info(
-            "HubSpot account %s: %s %s linked to %s %s", account.id, record._name, record.id, object_type, remote["id"]
-        )
-        return {"type": "ir.actions.act_window_close"}
 
     def _check_record(self, record):
         """The Odoo record can be this HubSpot object type."""
