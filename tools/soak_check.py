@@ -10,12 +10,7 @@ from collections import Counter, defaultdict
 from odoo.tools.mail import html2plaintext
 
 from odoo.addons.hubspot_connector.hubspot.values import clean_record
-from odoo.addons.hubspot_connector.models import hubspot_sync_engine
-
-try:  # the run's caches moved to their own module in issue 14's restructuring
-    from odoo.addons.hubspot_connector.models.hubspot_sync_run_state import _ConvertCache
-except ImportError:
-    _ConvertCache = hubspot_sync_engine._ConvertCache
+from odoo.addons.hubspot_connector.models.hubspot_sync_run_state import RunLookups
 
 env = env  # noqa: F821 - provided by odoo shell
 with open(os.environ["SOAK_FACTS"], encoding="utf-8") as handle:
@@ -24,7 +19,7 @@ with open(os.environ["SOAK_PORTAL"], encoding="utf-8") as handle:
     portal = json.load(handle)
 account = env["hubspot.account"].browse(int(os.environ["SOAK_ACCOUNT"]))
 engine = env["hubspot.sync.engine"]
-cache = _ConvertCache(env, account)
+cache = RunLookups(env, account)  # what the mappings look up (owners, countries, currencies)
 TYPES = ("companies", "contacts", "deals", "tickets", "products", "line_items")
 ODOO_ID = "odoo_record_id"
 SAMPLES = 8
