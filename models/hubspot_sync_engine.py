@@ -322,6 +322,10 @@ class HubspotSyncEngine(models.AbstractModel):
     def _start_run(self, account, spec, direction):
         """A new run record, committed. We hold the lock: any run of the same account,
         object and direction still marked running died with its worker."""
+        # In a new transaction: this one may have begun before the lock was ours, while the
+        # worker that held it was still running; its snapshot would show that run as running
+        # (an update of it, finished since, is a serialization failure: an ERROR, a lost run).
+        self._commit(0)
         Run = self.env["hubspot.sync.run"].sudo()
         key = [("account_id", "=", account.id), ("object_type", "=", spec.object_type), ("direction", "=", direction)]
         Run.search(key + [("state", "=", "running")]).write(

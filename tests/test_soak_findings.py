@@ -1,13 +1,19 @@
 """Defects `make soak` found, each reproduced here without the soak (issue 15)."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import SUPERUSER_ID, api, fields
+from odoo.modules.registry import DummyRLock, Registry
 from odoo.tests import tagged
+from odoo.tests.common import BaseCase, get_db_name
 
 from ..hubspot import HubSpotClient
-from .test_sync_inbound import InboundCase
+from ..models.hubspot_sync_checkpoint import HubspotSyncCheckpoint
+from ..models.hubspot_sync_engine import HubspotSyncEngine
+from .common import InboundCase, MockedHubSpotMixin, SandboxMixin
 
 # What the soak's hostile records hold: 100 kB of text (compressed, still over an index entry's 2704 bytes).
 HUGE_NAME = "Hostile company " + ("Ä€字🙂 " * 20000)[:100_000]
@@ -73,3 +79,117 @@ class TestSoakFindings(InboundCase):
         self.state.update_record("companies", huge["id"], {"name": "Huge AG"})
         self.sync("companies")
         self.assertEqual(self.partner(huge).name, "Huge AG")
+
+
+@tagged("post_install", "-at_install")
+class TestSoakFindingsTwoJobs(SandboxMixin, MockedHubSpotMixin, BaseCase):
+    """The same sync job in two cron workers (two servers on one database), one right after the
+    other: two threads, two database connections, real commits (removed again after the test)."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.registry = Registry(get_db_name())
+        cls.start_sandbox()
+        cls.state = cls.sandbox.state
+
+    def env(self, cr):
+        return api.Environment(cr, SUPERUSER_ID, {})
+
+    def setUp(self):
+        super().setUp()
+        self.patch(Registry, "_lock", DummyRLock())  # the workers' threads open environments
+        self.state.reset()
+        self.addCleanup(self.remove_data)
+        with self.registry.cursor() as cr:
+            account = self.env(cr)["hubspot.account"].create(
+                {
+                    "name": "Two workers portal",
+                    "api_base_url": self.sandbox.url,
+                    "access_token": "sandbox-token",
+                    "portal_id": "12345678",
+                    "sync_contacts": False,
+                    "state": "running",
+                }
+            )
+            self.account_id = account.id
+
+    def remove_data(self):
+        """What the test committed goes again (the other tests share this database)."""
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            domain = [("hubspot_account_id", "=", self.account_id)]
+            env["res.partner"].with_context(active_test=False).search(domain).unlink()
+            env["hubspot.account"].browse(self.account_id).unlink()
+
+    def job(self, role, name):
+        """What a cron worker does: a new transaction, the companies job's inbound run."""
+        role.name = name
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            run = env["hubspot.sync.engine"]._run_inbound(env["hubspot.account"].browse(self.account_id), "companies")
+            return "skipped" if run is None else run.id  # False: a run that changed nothing keeps no row
+
+    def test_the_next_worker_starts_its_run_quietly_after_the_first_finished(self):
+        """The second worker's transaction began while the first worker's run was running; it took
+        the lock once the first had finished and committed. It took the first's run for one its
+        worker left running and marked it interrupted: with the snapshot of its transaction
+        start, an update of a row the first had changed since, which PostgreSQL refused
+        (serialization failure, logged as an ERROR by Odoo's database layer) and the second run
+        died before it synced anything. It syncs, and nothing is logged."""
+        acme = self.state.add_record("companies", {"name": "Acme Oy", "domain": "acme.example"})
+        self.settle()
+        role = threading.local()
+        first_started, second_read, first_done, go = (threading.Event() for _n in range(4))
+        start_run, try_lock, unlock = (
+            HubspotSyncEngine._start_run,
+            HubspotSyncCheckpoint._try_lock,
+            HubspotSyncCheckpoint._unlock,
+        )
+
+        def started(engine, *args):
+            run = start_run(engine, *args)
+            if role.name == "first":
+                first_started.set()  # its run is committed, "running"
+                self.assertTrue(second_read.wait(30))
+            return run
+
+        def locking(checkpoint):
+            if role.name == "second":
+                second_read.set()  # its transaction has read (the checkpoint): its snapshot is taken
+                self.assertTrue(go.wait(30))
+            return try_lock(checkpoint)
+
+        def unlocking(checkpoint):
+            unlock(checkpoint)
+            if role.name == "first":
+                first_done.set()
+
+        with (
+            patch.object(HubspotSyncEngine, "_start_run", started),
+            patch.object(HubspotSyncCheckpoint, "_try_lock", locking),
+            patch.object(HubspotSyncCheckpoint, "_unlock", unlocking),
+            ThreadPoolExecutor(max_workers=2) as workers,
+            self.assertNoLogs(level="WARNING"),
+        ):
+            first = workers.submit(self.job, role, "first")
+            self.assertTrue(first_started.wait(30))
+            second = workers.submit(self.job, role, "second")
+            self.assertTrue(first_done.wait(60))
+            # Changed in HubSpot after the first run read: the second brings it.
+            self.state.update_record("companies", acme["id"], {"city": "Oulu"})
+            self.settle()
+            go.set()
+            run_ids = [first.result(timeout=60), second.result(timeout=60)]
+
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            runs = env["hubspot.sync.run"].browse(run_ids)
+            self.assertEqual(runs.mapped("state"), ["done", "done"], runs.mapped("message"))
+            self.assertEqual(runs.mapped("created_count"), [1, 0])
+            self.assertEqual(runs.mapped("updated_count"), [0, 1])
+            partner = env["res.partner"].search([("hubspot_account_id", "=", self.account_id)])
+            self.assertEqual((partner.hubspot_id, partner.city), (acme["id"], "Oulu"))
+            self.assertFalse(
+                env["hubspot.sync.run"].search([("account_id", "=", self.account_id), ("state", "=", "running")])
+            )
