@@ -193,3 +193,36 @@ class TestSoakFindingsTwoJobs(SandboxMixin, MockedHubSpotMixin, BaseCase):
             self.assertFalse(
                 env["hubspot.sync.run"].search([("account_id", "=", self.account_id), ("state", "=", "running")])
             )
+
+    def test_two_first_runs_at_once_make_one_checkpoint_quietly(self):
+        """The first run of a type in two workers at once (two servers, Start integration): both
+        found no checkpoint and created one; the unique key refused the second, whose job died
+        with the database's ERROR and a traceback. The second takes the first's checkpoint."""
+        acme = self.state.add_record("companies", {"name": "Acme Oy", "domain": "acme.example"})
+        self.settle()
+        role = threading.local()
+        together = threading.Barrier(2, timeout=30)
+        create = HubspotSyncCheckpoint.create  # the ORM's
+
+        def creating(checkpoints, vals):
+            together.wait()  # both looked for the checkpoint and found none
+            return create(checkpoints, vals)
+
+        with (
+            patch.object(HubspotSyncCheckpoint, "create", creating),
+            ThreadPoolExecutor(max_workers=2) as workers,
+            self.assertNoLogs(level="WARNING"),
+        ):
+            futures = [workers.submit(self.job, role, name) for name in ("first", "second")]
+            results = [future.result(timeout=60) for future in futures]
+
+        with self.registry.cursor() as cr:
+            env = self.env(cr)
+            checkpoints = env["hubspot.sync.checkpoint"].search([("account_id", "=", self.account_id)])
+            self.assertEqual(checkpoints.mapped(lambda c: (c.object_type, c.direction)), [("companies", "in")])
+            runs = env["hubspot.sync.run"].browse([r for r in results if r not in ("skipped", False)])
+            self.assertEqual(runs.mapped("state"), ["done"], results)
+            self.assertEqual(runs.created_count, 1)
+            partner = env["res.partner"].search([("hubspot_account_id", "=", self.account_id)])
+            self.assertEqual(partner.hubspot_id, acme["id"], "Acme is in Odoo, once")
+            self.assertTrue(checkpoints.full_import_done)
