@@ -48,7 +48,9 @@ ADDONS_PATH = os.environ["HUBSPOT_ADDONS_PATH"]
 CACHE = os.environ["HUBSPOT_CACHE"]
 SHORT = bool(os.environ.get("SOAK_SHORT"))
 SEED = int(os.environ.get("SOAK_SEED") or 15)
-DB = os.environ.get("SOAK_DB") or ("hubspot_soak_short" if SHORT else "hubspot_soak")
+# Databases of this checkout (several checkouts may soak at once on one PostgreSQL).
+CHECKOUT = hashlib.sha256(HERE.encode()).hexdigest()[:6]
+DB = os.environ.get("SOAK_DB") or f"hubspot_soak_{'short_' if SHORT else ''}{CHECKOUT}"
 CLIENT_TIMEOUT = 4  # seconds: the servers' HubSpot client gives up on an injected timeout after this
 SIZES = (
     {"companies": 200, "contacts_per_company": 2, "deals": 80, "tickets": 40, "hostile": 100}
@@ -137,11 +139,12 @@ def psql(sql, db="postgres"):
 
 
 def prepare_database():
-    template = f"hubspot_soak_tpl_{module_digest()}"
-    existing = {row[0] for row in psql("SELECT datname FROM pg_database WHERE datname LIKE 'hubspot_soak%'")}
+    template = f"hubspot_soak_tpl_{CHECKOUT}_{module_digest()}"
+    existing = {row[0] for row in psql("SELECT datname FROM pg_database WHERE datname LIKE 'hubspot_soak_tpl_%'")}
     if template not in existing:
         for old in existing:
-            if old.startswith("hubspot_soak_tpl_"):
+            if old.startswith(f"hubspot_soak_tpl_{CHECKOUT}_") or len(old) == len("hubspot_soak_tpl_") + 10:
+                # this checkout's older template (or one named before checkouts were told apart)
                 subprocess.run(["dropdb", "--if-exists", old], check=False)
         say(f"== installing the addon into the template database {template} (once per change of the addon)")
         started = time.monotonic()
