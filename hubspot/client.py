@@ -28,6 +28,7 @@ after the wait HubSpot asks for. 429 ``DAILY`` raises at once; other 4xx never r
 
 import contextlib
 import logging
+import os
 import re
 import threading
 import time
@@ -56,7 +57,9 @@ from .tokens import StaticToken
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.hubapi.com"
-DEFAULT_TIMEOUT = 30  # seconds, for connecting and for each read
+# Seconds, for connecting and for each read; HUBSPOT_CONNECTOR_TIMEOUT in the server's environment
+# changes it (a slow proxy; `make soak`, whose injected timeouts would otherwise cost 30 s each).
+DEFAULT_TIMEOUT = float(os.environ.get("HUBSPOT_CONNECTOR_TIMEOUT") or 30)
 USER_AGENT = "hubspot_connector (Odoo 19)"
 BATCH_SIZE = 100  # HubSpot's maximum inputs per batch call
 ASSOCIATION_READ_BATCH = 1000
@@ -370,9 +373,10 @@ class HubSpotClient:
     def iter_modified_since(self, object_type, since=None, properties=None):
         """Records modified at or after ``since``, oldest first, beyond the 10,000 cap.
 
-        Search cannot page past 10,000 results, so the window restarts at the last
-        timestamp seen (``GTE`` it again) and drops the (id, timestamp) pairs already
-        yielded. When one timestamp alone holds more records than the cap (a bulk
+        Each page after the first starts at the last timestamp seen (``GTE`` it again) and
+        drops the (id, timestamp) pairs already yielded: search's cursor is an offset, and a
+        record changed while the run pages moves to the end, so an offset would skip another
+        one (it also keeps every window under search's 10,000-result cap). When one timestamp alone holds more records than the cap (a bulk
         edit), the list endpoint (no cap) supplies that timestamp's records. Callers
         keep the highest timestamp they processed as their checkpoint (see
         :func:`record_modified_at`) and should start the next run a little before it,
@@ -412,6 +416,11 @@ class HubSpotClient:
                 after = ((body.get("paging") or {}).get("next") or {}).get("after")
                 if not after:
                     exhausted = True
+                    break
+                if last_millis is not None and last_millis > lower:
+                    # The next page starts at the last timestamp seen, not at an offset: a record
+                    # changed meanwhile moves to the end of the order, and an offset would then
+                    # skip the record that took its place (found by `make soak`).
                     break
                 if asked + SEARCH_PAGE_SIZE > self.search_cap:
                     break  # the next page would pass the cap: restart the window

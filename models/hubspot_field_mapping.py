@@ -29,6 +29,9 @@ CONVERTERS = [
 # HubSpot's ticket priorities and Odoo 19's four task priorities, one to one.
 TICKET_PRIORITIES = {"LOW": "0", "MEDIUM": "1", "HIGH": "2", "URGENT": "3"}
 MAX_INTEGER = 2**31 - 1  # an Integer field's column (PostgreSQL int4)
+# A btree index entry holds at most 2704 bytes (PostgreSQL): longer text in an indexed field (a
+# partner's name) is refused by the database with an ERROR. Kept well below, in UTF-8 bytes.
+MAX_INDEXED_BYTES = 2000
 # What of a mapping decides which HubSpot records qualify: changing it re-reads the object type.
 SELECTION_FIELDS = {"active", "account_id", "object_type", "hubspot_property", "rule", "required", "import_only_mapped"}
 # Which HubSpot property types fit which Odoo field types (the type check).
@@ -188,8 +191,8 @@ class HubspotFieldMapping(models.Model):
         for mapping in self:
             field = mapping.field_id
             selection = None
+            model_field = self.env[field.model]._fields[field.name]
             if field.ttype == "selection":
-                model_field = self.env[field.model]._fields[field.name]
                 selection = {key for key, _label in model_field._description_selection(self.env)}
             compiled.append(
                 CompiledMapping(
@@ -203,6 +206,7 @@ class HubspotFieldMapping(models.Model):
                     ttype=field.ttype,
                     relation=field.relation,
                     selection=selection,
+                    indexed=field.ttype in ("char", "text") and model_field.index in (True, "btree", "btree_not_null"),
                     translate=self.env._,
                 )
             )
@@ -286,6 +290,17 @@ class CompiledMapping:
                 raise SkipRecord(
                     self.translate("value “%(value)s” of %(prop)s is not mapped", value=value, prop=names[0])
                 )
+        if self.indexed and len(value.encode("utf-8", "replace")) > MAX_INDEXED_BYTES:
+            raise ValueError(
+                self.translate(
+                    "HubSpot property %(prop)s: %(size)s bytes, longer than Odoo's field %(field)s can hold "
+                    "(it is indexed: at most %(max)s bytes)",
+                    prop=",".join(names),
+                    size=len(value.encode("utf-8", "replace")),
+                    field=self.field_name,
+                    max=MAX_INDEXED_BYTES,
+                )
+            )
         return self.convert(value, cache)
 
     def convert(self, value, cache):

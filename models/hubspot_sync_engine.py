@@ -134,7 +134,7 @@ class HubspotSyncEngine(models.AbstractModel):
     def _run_inbound(self, account, object_type, full=False):
         """One inbound run; returns the ``hubspot.sync.run`` (or None when locked)."""
         spec = SPECS[object_type]
-        checkpoint = self.env["hubspot.sync.checkpoint"]._get(account, object_type, "in")
+        checkpoint = self._checkpoint(account, object_type, "in")
         if not checkpoint._try_lock():
             _logger.info("HubSpot %s/%s: another worker is syncing it; skipped", account.name, object_type)
             return None
@@ -319,9 +319,26 @@ class HubspotSyncEngine(models.AbstractModel):
                 )
                 time.sleep(random.uniform(0, 0.1 * 2**attempt))  # apart, so both do not collide again
 
+    def _checkpoint(self, account, object_type, direction):
+        """The checkpoint a run locks, created by the first run of its type. Two workers may
+        start that first run together (two servers, a job and its webhook): the unique key
+        refuses the second's checkpoint, which then takes the first's, in a new transaction."""
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                with self.env.cr.savepoint(), _conflicts_handled():
+                    return self.env["hubspot.sync.checkpoint"]._get(account, object_type, direction)
+            except pg_errors.UniqueViolation as error:
+                if attempt == CONFLICT_ATTEMPTS or not _is_conflict(error):
+                    raise
+                self._commit(0)  # this transaction's snapshot cannot show the other's checkpoint
+
     def _start_run(self, account, spec, direction):
         """A new run record, committed. We hold the lock: any run of the same account,
         object and direction still marked running died with its worker."""
+        # In a new transaction: this one may have begun before the lock was ours, while the
+        # worker that held it was still running; its snapshot would show that run as running
+        # (an update of it, finished since, is a serialization failure: an ERROR, a lost run).
+        self._commit(0)
         Run = self.env["hubspot.sync.run"].sudo()
         key = [("account_id", "=", account.id), ("object_type", "=", spec.object_type), ("direction", "=", direction)]
         Run.search(key + [("state", "=", "running")]).write(
@@ -358,7 +375,7 @@ class HubspotSyncEngine(models.AbstractModel):
     # ----------------------------------------------------------- outbound run
     def _run_outbound(self, account, object_type):
         """Push what changed in Odoo since the last push; returns the run (None when locked)."""
-        checkpoint = self.env["hubspot.sync.checkpoint"]._get(account, object_type, "out")
+        checkpoint = self._checkpoint(account, object_type, "out")
         if not checkpoint._try_lock():
             _logger.info("HubSpot %s/%s push: another worker is on it; skipped", account.name, object_type)
             return None

@@ -57,7 +57,16 @@ def build_parser():
     faults.add_argument(
         "--fault-malformed", type=float, default=0.0, metavar="SHARE", help="send a truncated JSON body"
     )
+    faults.add_argument(
+        "--fault-partial", type=float, default=0.0, metavar="SHARE", help="answer batch writes 207, some inputs refused"
+    )
+    faults.add_argument(
+        "--fault-retry-after", type=float, default=0.0, metavar="SHARE", help="injected 429s that carry Retry-After"
+    )
     faults.add_argument("--latency", type=float, default=0.0, metavar="SECONDS", help="added to every request")
+    faults.add_argument(
+        "--latency-max", type=float, default=0.0, metavar="SECONDS", help="latency drawn between --latency and this"
+    )
     faults.add_argument("--fault-seed", type=int, default=0, help="same number, same sequence of faults")
     parser.add_argument(
         "--search-lag",
@@ -109,7 +118,10 @@ def build_state(args):
         timeout_rate=args.fault_timeout,
         timeout_seconds=args.timeout_seconds,
         malformed_rate=args.fault_malformed,
+        partial_rate=args.fault_partial,
+        retry_after_rate=args.fault_retry_after,
         latency=args.latency,
+        latency_max=args.latency_max,
         seed=args.fault_seed,
     )
     return state

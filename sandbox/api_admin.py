@@ -13,14 +13,18 @@ POST /_sandbox/oauth/authorize         {"client_id", "redirect_uri", "scopes"} -
 POST /_sandbox/oauth/clients           {"client_id", "client_secret"}
 POST /_sandbox/tokens                  {"token", "scopes": [...] | null}
 POST /_sandbox/gdpr-delete             {"type": "contacts", "id": "1001"}: a permanent deletion (no recycle bin)
+POST /_sandbox/edit                    {"type", "id", "properties"}: a change made in HubSpot's UI (no validation)
+POST /_sandbox/create                  {"type", "properties", "associations"?}: a record made in HubSpot's UI
+POST /_sandbox/merge                   {"type", "primary", "merged"}: a merge made in HubSpot's UI
 GET|POST /_sandbox/clock               {"freeze": ISO | "now" | null, "advance": seconds}
 GET  /_sandbox/state                   the whole state as saved to a state file
 GET  /_sandbox/errors                  tracebacks of sandbox bugs answered with 500
 """
 
+from . import soak
 from .values import iso
 
-SEEDS = ("demo", "generated", "companies")
+SEEDS = ("demo", "generated", "companies", "soak")
 
 
 class AdminRoutes:
@@ -43,6 +47,9 @@ class AdminRoutes:
         route("POST", r"_sandbox/oauth/clients", self.admin_oauth_client)
         route("POST", r"_sandbox/tokens", self.admin_token)
         route("POST", r"_sandbox/gdpr-delete", self.admin_gdpr_delete)
+        route("POST", r"_sandbox/edit", self.admin_edit)
+        route("POST", r"_sandbox/create", self.admin_create)
+        route("POST", r"_sandbox/merge", self.admin_merge)
         route("GET", r"_sandbox/clock", self.admin_clock)
         route("POST", r"_sandbox/clock", self.admin_set_clock)
         route("GET", r"_sandbox/state", self.admin_state)
@@ -79,6 +86,8 @@ class AdminRoutes:
         elif kind == "companies":
             self.state.seed_companies(int(options.get("count", options.get("companies", 25))))
             created = {}
+        elif kind == "soak":
+            created = soak.seed_soak(self.state, **options)
         else:
             created = self.state.seed_generated(**options)
         counts = {t: sum(1 for r in records.values() if not r["archived"]) for t, records in self.state.objects.items()}
@@ -106,7 +115,7 @@ class AdminRoutes:
 
     def admin_rate_limits(self, request):
         limits = self.state.rate_limits
-        return 200, {**limits.settings(), "daily_used": limits.daily_used}
+        return 200, {**limits.settings(), "daily_used": limits.daily_used, "peak_ten_seconds": limits.peak}
 
     def admin_set_rate_limits(self, request):
         return 200, self.state.set_rate_limits(**request.json())
@@ -138,6 +147,26 @@ class AdminRoutes:
         if not self.state.delete_permanently(object_type, str(body["id"])):
             raise ValueError(f"no {object_type} record {body['id']}")
         return 200, {"deleted": {"type": object_type, "id": str(body["id"])}}
+
+    def admin_edit(self, request):
+        body = request.json()
+        object_type = self.object_type(body["type"])
+        record = self.state.edit_record(object_type, str(body["id"]), body.get("properties") or {})
+        return 200, {"id": record["id"], "properties": record["properties"]}
+
+    def admin_create(self, request):
+        body = request.json()
+        object_type = self.object_type(body["type"])
+        record = self.state.add_record(object_type, body.get("properties") or {})
+        for to_type, to_id, type_id in body.get("associations") or []:
+            self.state.associate(object_type, record["id"], self.object_type(to_type), str(to_id), [int(type_id)])
+        return 200, {"id": record["id"], "properties": record["properties"]}
+
+    def admin_merge(self, request):
+        body = request.json()
+        object_type = self.object_type(body["type"])
+        record = self.state.merge_records(object_type, str(body["primary"]), str(body["merged"]))
+        return 200, {"id": record["id"], "properties": record["properties"]}
 
     def admin_clock(self, request):
         return 200, {"now": iso(self.state.clock()), "frozen": getattr(self.state.clock, "frozen", None) is not None}

@@ -19,7 +19,7 @@ from .api_objects import ObjectRoutes
 from .api_portal import PortalRoutes
 from .catalog import OBJECT_TYPES, TYPE_ALIASES, schema_scope_for, scope_for
 from .errors import HubSpotHTTPError, correlation_id
-from .limits import MESSAGES, TEN_SECONDLY
+from .limits import MESSAGES, SECONDLY, TEN_SECONDLY
 from .oauth import OAuthError
 from .values import now_iso
 
@@ -222,16 +222,27 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
 
     # ---------------------------------------------------------- HubSpot API
     def handle_api(self, request):
+        """Answer one API request; ``state.in_flight`` counts the requests being answered (the soak
+        tells what a server was waiting for when it was killed)."""
+        token = object()
+        self.state.in_flight[token] = f"{request.method} {normalize(request.path)}"
+        try:
+            return self._handle_api(request)
+        finally:
+            self.state.in_flight.pop(token, None)
+
+    def _handle_api(self, request):
         started = time.monotonic()
         state = self.state
         route, fault, headers, raw = None, None, [], None
         try:
             route, kwargs = self.match(request, self.routes)
             fault = state.faults.draw(request.method, request.path) if route.auth else None
-            if state.faults.latency and route.auth:
-                self.stopping.wait(state.faults.latency)
+            if (state.faults.latency or state.faults.latency_max) and route.auth:
+                self.stopping.wait(state.faults.delay())
             if fault and fault[0] == "status":
-                return self._logged(request, route, fault, started, *self.fault_response(fault[1]))
+                return self._logged(request, route, fault, started, *self.fault_response(fault[1], route))
+            dropped = self.refuse_some_inputs(request) if fault and fault[0] == "partial" else []
             if fault and fault[0] == "timeout":
                 self.stopping.wait(state.faults.timeout_seconds)
             if route.auth:
@@ -243,6 +254,8 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
                 result = route.handler(request, **kwargs)
             status, body = result[0], result[1]
             headers = headers + list(result[2] if len(result) > 2 else [])
+            if dropped and isinstance(body, dict) and status < 300:
+                status, body = partial_answer(body, dropped)
         except HubSpotHTTPError as error:
             status, body, headers = error.status, error.body, headers + error.headers
         except OAuthError as error:
@@ -289,12 +302,14 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
         )
         return status, body, headers, raw
 
-    @staticmethod
-    def fault_response(status):
-        """An injected failure: HubSpot's 429 body, an HTML 502 from the edge, JSON otherwise."""
+    def fault_response(self, status, route=None):
+        """An injected failure: HubSpot's 429 body (search's secondly limit on a search; with a
+        ``Retry-After`` header or without, see ``retry_after_rate``), an HTML 502 from the edge,
+        JSON otherwise."""
         if status == 429:
-            error = rate_limited(TEN_SECONDLY, [])
-            return status, error.body, [], None
+            error = rate_limited(SECONDLY if route is not None and route.search else TEN_SECONDLY, [])
+            headers = [("Retry-After", "1")] if self.state.faults.with_retry_after() else []
+            return status, error.body, headers, None
         if status == 502:
             html = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
             return status, None, [("Content-Type", "text/html")], html
@@ -378,6 +393,38 @@ class SandboxApp(ObjectRoutes, AssociationRoutes, PortalRoutes, AdminRoutes):
                 [],
                 None,
             )
+
+    def refuse_some_inputs(self, request):
+        """An injected 207: take some inputs out of a batch write before it is done; returns them."""
+        try:
+            body = json.loads(request.raw)
+        except ValueError:
+            return []
+        inputs = body.get("inputs") if isinstance(body, dict) else None
+        if not isinstance(inputs, list):
+            return []
+        positions = self.state.faults.refused_inputs(len(inputs))
+        refused = [inputs[n] for n in positions]
+        body["inputs"] = [item for n, item in enumerate(inputs) if n not in positions]
+        request.raw = json.dumps(body).encode()
+        return refused
+
+
+def partial_answer(body, refused):
+    """HubSpot's 207 for a batch of which ``refused`` inputs were not done (a transient refusal:
+    sent again, they pass)."""
+    errors = list(body.get("errors") or [])
+    for item in refused:
+        context = {"ids": [str(item["id"])]} if isinstance(item, dict) and item.get("id") is not None else {}
+        errors.append(
+            {
+                "status": "error",
+                "category": "INTERNAL_ERROR",
+                "message": "The record could not be written right now; try again.",
+                "context": context,
+            }
+        )
+    return 207, {**body, "numErrors": len(errors), "errors": errors}
 
 
 def rate_limited(policy, headers):

@@ -1,6 +1,7 @@
 """Rate limits (HubSpot's policies and headers) and fault injection for the sandbox."""
 
 import random
+import re
 import threading
 import time
 from collections import deque
@@ -8,6 +9,7 @@ from collections import deque
 TEN_SECONDLY = "TEN_SECONDLY_ROLLING"
 SECONDLY = "SECONDLY"
 DAILY = "DAILY"
+PARTIAL_BATCH = re.compile(r"/batch/(create|update|upsert)$")  # writes HubSpot may answer 207
 MESSAGES = {
     TEN_SECONDLY: "You have reached your ten secondly limit.",
     SECONDLY: "You have reached your secondly limit.",
@@ -42,6 +44,7 @@ class RateLimiter:
         self.searches = deque()
         self.daily_used = 0
         self.day = None
+        self.peak = 0  # the most requests counted in one ten-secondly window
 
     def configure(self, **settings):
         unknown = set(settings) - set(self.SETTINGS)
@@ -84,6 +87,8 @@ class RateLimiter:
                 return self.headers(now, search), policy
             queue.append(now)
             self.daily_used += 1
+            if not search:
+                self.peak = max(self.peak, len(queue))
             return self.headers(now, search), None
 
     def headers(self, now, search=False):
@@ -106,9 +111,14 @@ class RateLimiter:
 class Faults:
     """Injected failures, drawn per API request from a seeded generator.
 
-    Shares (0..1): ``error_rate`` (502/503/504), ``rate_limit_rate`` (429 ten-secondly),
-    ``timeout_rate`` (sleep ``timeout_seconds`` before answering), ``malformed_rate``
-    (a truncated JSON body); ``latency`` seconds are added to every request.
+    Shares (0..1): ``error_rate`` (502/503/504), ``rate_limit_rate`` (429: ten-secondly, or
+    search's secondly limit on a search), ``timeout_rate`` (sleep ``timeout_seconds`` before
+    answering), ``malformed_rate`` (a truncated JSON body), ``partial_rate`` (a batch create,
+    update or upsert answered 207: up to ``partial_max`` of its inputs refused, the others
+    done); ``retry_after_rate``: the share of injected 429s that carry a ``Retry-After``
+    header (HubSpot does not document one: clients must cope with both); ``latency``
+    seconds are added to every request, or a random time between ``latency`` and
+    ``latency_max`` when that is larger.
     ``fail_next(n, status=...)`` scripts the next n matching requests exactly.
     """
 
@@ -119,7 +129,11 @@ class Faults:
         "timeout_rate",
         "timeout_seconds",
         "malformed_rate",
+        "partial_rate",
+        "partial_max",
+        "retry_after_rate",
         "latency",
+        "latency_max",
         "seed",
     )
     KINDS = ("status", "timeout", "malformed")
@@ -132,7 +146,11 @@ class Faults:
         self.timeout_rate = 0.0
         self.timeout_seconds = 30.0
         self.malformed_rate = 0.0
+        self.partial_rate = 0.0
+        self.partial_max = 3.0
+        self.retry_after_rate = 0.0
         self.latency = 0.0
+        self.latency_max = 0.0
         self.seed = 0
         self.scripted = []
         self.configure(**settings)
@@ -157,7 +175,9 @@ class Faults:
     def clear(self):
         """Everything off, scripted failures dropped."""
         self.scripted = []
-        return self.configure(error_rate=0, rate_limit_rate=0, timeout_rate=0, malformed_rate=0, latency=0)
+        return self.configure(
+            error_rate=0, rate_limit_rate=0, timeout_rate=0, malformed_rate=0, partial_rate=0, latency=0, latency_max=0
+        )
 
     def settings(self):
         return {
@@ -174,8 +194,28 @@ class Faults:
                 {"count": int(count), "kind": kind, "status": int(status), "path": path, "method": method}
             )
 
+    def delay(self):
+        """Seconds to add to this request."""
+        if self.latency_max > self.latency:
+            with self.lock:
+                return self.random.uniform(self.latency, self.latency_max)
+        return self.latency
+
+    def with_retry_after(self):
+        """Does this injected 429 carry a Retry-After header?"""
+        with self.lock:
+            return self.random.random() < self.retry_after_rate
+
+    def refused_inputs(self, count):
+        """Which of ``count`` batch inputs an injected 207 refuses (at least one, never all)."""
+        with self.lock:
+            if count < 2:
+                return []
+            many = self.random.randint(1, min(count - 1, max(1, int(self.partial_max))))
+            return sorted(self.random.sample(range(count), many))
+
     def draw(self, method, path):
-        """(kind, status) for this request, or None. Kinds: status, timeout, malformed."""
+        """(kind, status) for this request, or None. Kinds: status, timeout, malformed, partial."""
         with self.lock:
             for entry in self.scripted:
                 if (entry["path"] is None or entry["path"] in path) and entry["method"] in (None, method):
@@ -183,7 +223,7 @@ class Faults:
                     if entry["count"] <= 0:
                         self.scripted.remove(entry)
                     return entry["kind"], entry["status"]
-            rates = (self.error_rate, self.rate_limit_rate, self.timeout_rate, self.malformed_rate)
+            rates = (self.error_rate, self.rate_limit_rate, self.timeout_rate, self.malformed_rate, self.partial_rate)
             if not any(rates):
                 return None
             roll = self.random.random()
@@ -198,4 +238,7 @@ class Faults:
             roll -= self.timeout_rate
             if roll < self.malformed_rate:
                 return "malformed", 200
+            roll -= self.malformed_rate
+            if roll < self.partial_rate and PARTIAL_BATCH.search(path):
+                return "partial", 207
             return None

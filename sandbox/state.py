@@ -112,6 +112,8 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
         self.calls = Counter()  # per operation, e.g. "contacts.batch_upsert"
         self.route_calls = Counter()  # per route, e.g. "POST crm/objects/{object_type}/search"
         self.status_calls = Counter()
+        self.fault_calls = Counter()  # injected faults per kind
+        self.in_flight = {}  # the API requests being answered right now: "METHOD path"
         self.errors = []  # tracebacks of sandbox bugs (answered 500)
         self._init_oauth()
         self._init_data()
@@ -437,6 +439,8 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
             self.calls[entry["operation"]] += 1
             self.route_calls[entry["route"]] += 1
             self.status_calls[str(entry["status"])] += 1
+            if entry.get("fault"):
+                self.fault_calls[entry["fault"]] += 1
 
     def stats(self):
         """Call counts: total, per operation, per route, per status."""
@@ -446,6 +450,8 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
                 "by_operation": dict(self.calls),
                 "by_route": dict(self.route_calls),
                 "by_status": dict(self.status_calls),
+                "by_fault": dict(self.fault_calls),
+                "in_flight": sorted(self.in_flight.copy().values()),  # copy(): atomic, the dict changes meanwhile
             }
 
     def call_count(self, operation=None):
@@ -458,6 +464,7 @@ class SandboxState(RecordsMixin, LinksMixin, OAuthMixin):
             self.calls.clear()
             self.route_calls.clear()
             self.status_calls.clear()
+            self.fault_calls.clear()
 
     def reset(self):
         """An empty portal again: records, associations, owners, custom properties, extra

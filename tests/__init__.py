@@ -45,3 +45,5 @@ from . import test_entry_webhooks
 from . import test_entry_accounts
 from . import test_entry_import
 from . import test_translations
+from . import test_sandbox_soak
+from . import test_soak_findings
